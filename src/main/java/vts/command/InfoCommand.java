@@ -44,7 +44,7 @@ final class InfoCommand {
         field(ctx, "retentionTime");
         Reply.integer(ctx, Series.retention(s));
         field(ctx, "chunkCount");
-        Reply.integer(ctx, Series.chunkCount(s));
+        Reply.integer(ctx, Series.nchunks(s));
         field(ctx, "chunkSize");
         Reply.integer(ctx, Series.chunkSize(s));
         field(ctx, "chunkType");
@@ -75,7 +75,7 @@ final class InfoCommand {
             field(ctx, "keySelfName");
             Reply.bulk(ctx, a.bytes(1));
             field(ctx, "Chunks");
-            int nc = Series.chunkCount(s);
+            int nc = Series.nchunks(s);
             Reply.array(ctx, nc);
             for (int i = 0; i < nc; i++) {
                 long c = Series.chunk(s, i);
