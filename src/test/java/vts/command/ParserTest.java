@@ -449,6 +449,18 @@ class ParserTest {
         return out;
     }
 
+    @Test
+    void strtodForms() {
+        String[][] good = {{"1.", "1"}, {".5", "0.5"}, {"+.5e1", "5"}, {"-INF", "-Infinity"}, {"Infinity", "Infinity"},
+            {"1e-310", "1e-310"}, {"007", "7"}, {"-0.0", "-0.0"}, {"1E5", "1e5"}};
+        for (String[] g : good) {
+            assertEquals(Double.parseDouble(g[1]), range("-", "+", "FILTER_BY_VALUE", g[0], "0").filterByValue().min(), g[0]);
+        }
+        for (String bad : new String[] {".", "-", "+", "e5", "1e", "1e+", " 1", "1 ", "nan", "-nan", "infx", "1..2", "0x1p3", ""}) {
+            tsdb("Couldn't parse MIN", "TS.RANGE", "k", "-", "+", "FILTER_BY_VALUE", bad, "0");
+        }
+    }
+
     // ------------------------------------------------------------------- TS.MRANGE
 
     @Test
