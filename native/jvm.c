@@ -1,0 +1,181 @@
+/*
+ * Creates the one JVM of the process and keeps its signal handlers in place.
+ * Each step here answers a rule of DESIGN.md (numbers in the comments).
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <jni.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "jvm.h"
+#include "vm_api.h"
+
+static JavaVM *g_vm;
+static JNIEnv *g_env;
+
+static const int kJvmSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+#define NSIG_SAVED (sizeof(kJvmSignals) / sizeof(kJvmSignals[0]))
+static struct sigaction g_jvm_actions[NSIG_SAVED];
+static int g_actions_saved;
+
+/* JVM console output goes to the server log, never to stdout (rule 11). */
+static jint JNICALL jvm_vfprintf(FILE *fp, const char *fmt, va_list args) {
+    (void)fp;
+    char buf[1024];
+    int n = vsnprintf(buf, sizeof(buf), fmt, args);
+    size_t len = strlen(buf);
+    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) buf[--len] = 0;
+    if (len > 0) VM_Log(NULL, VM_LOG_NOTICE, "jvm: %s", buf);
+    return n;
+}
+
+static size_t stack_size_for_jvm(void) {
+    const size_t min = 8u << 20;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > min)
+        return (size_t)rl.rlim_cur;
+    return min;
+}
+
+void jvm_reinstall_signal_handlers(void) {
+    if (!g_actions_saved) return;
+    for (size_t i = 0; i < NSIG_SAVED; i++) sigaction(kJvmSignals[i], &g_jvm_actions[i], NULL);
+}
+
+static char *xstrdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+typedef jint (*CreateVmFn)(JavaVM **, void **, void *);
+typedef jint (*GetVmsFn)(JavaVM **, jsize, jsize *);
+
+JNIEnv *jvm_env(void) { return g_env; }
+
+int jvm_start(const char *libjvm, const char *classpath, const char *user_opts, char *err, size_t errlen) {
+    void *lib = dlopen(libjvm, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        snprintf(err, errlen, "cannot load the JVM library %s: %s", libjvm, dlerror());
+        return -1;
+    }
+    GetVmsFn get_vms = (GetVmsFn)dlsym(lib, "JNI_GetCreatedJavaVMs");
+    CreateVmFn create_vm = (CreateVmFn)dlsym(lib, "JNI_CreateJavaVM");
+    if (!get_vms || !create_vm) {
+        snprintf(err, errlen, "%s does not export the JNI invocation API", libjvm);
+        return -1;
+    }
+    /* rule 9: one JVM per process, never created twice */
+    JavaVM *vms[1];
+    jsize nvms = 0;
+    if (get_vms(vms, 1, &nvms) == JNI_OK && nvms > 0) {
+        g_vm = vms[0];
+        if ((*g_vm)->AttachCurrentThread(g_vm, (void **)&g_env, NULL) != JNI_OK) {
+            snprintf(err, errlen, "cannot attach to the existing JVM");
+            return -1;
+        }
+        return 0;
+    }
+
+    /* rule 8: free SIGUSR2 for the server's crash report */
+    setenv("_JAVA_SR_SIGNUM", "40", 0);
+
+    char opt_cp[8192], opt_ss[64];
+    snprintf(opt_cp, sizeof(opt_cp), "-Djava.class.path=%s", classpath);
+    snprintf(opt_ss, sizeof(opt_ss), "-Xss%zuk", stack_size_for_jvm() / 1024); /* rule 5 */
+
+    JavaVMOption opts[64];
+    int n = 0;
+    opts[n++].optionString = "-Xrs"; /* rule 4: SIGTERM/SIGINT stay with the server */
+    opts[n++].optionString = opt_ss;
+    opts[n++].optionString = opt_cp;
+    opts[n++].optionString = "--enable-native-access=ALL-UNNAMED";
+    opts[n++].optionString = "-Xlog:disable";
+    opts[n++].optionString = "-Xlog:all=warning:file=timeseries-jvm.log"; /* rule 11 */
+    opts[n++].optionString = "-XX:ErrorFile=timeseries-jvm-crash-%p.log";
+    opts[n++].optionString = "-XX:+UseSerialGC";
+    opts[n++].optionString = "-Xms32m";
+    opts[n++].optionString = "-Xmx256m";
+    opts[n].optionString = "vfprintf";
+    opts[n++].extraInfo = (void *)jvm_vfprintf;
+
+    /* user options come last so that they override the defaults */
+    char *copy = user_opts ? xstrdup(user_opts) : NULL;
+    if (copy) {
+        char *save = NULL;
+        for (char *tok = strtok_r(copy, " \t", &save); tok && n < 63; tok = strtok_r(NULL, " \t", &save))
+            opts[n++].optionString = tok;
+    }
+
+    JavaVMInitArgs args;
+    memset(&args, 0, sizeof(args));
+    args.version = JNI_VERSION_10;
+    args.nOptions = n;
+    args.options = opts;
+    args.ignoreUnrecognized = JNI_FALSE;
+
+    /* rule 6: JVM creation changes the process locale; the server's float parsing needs it back */
+    char *locale = xstrdup(setlocale(LC_ALL, NULL));
+    jint rc = create_vm(&g_vm, (void **)&g_env, &args);
+    if (locale) {
+        setlocale(LC_ALL, locale);
+        free(locale);
+    }
+    free(copy);
+    if (rc != JNI_OK) {
+        snprintf(err, errlen, "JNI_CreateJavaVM failed with code %d (check JVM_OPTIONS)", (int)rc);
+        return -1;
+    }
+    /* rule 7: remember the JVM's handlers so they can be put back after CONFIG SET */
+    for (size_t i = 0; i < NSIG_SAVED; i++) sigaction(kJvmSignals[i], NULL, &g_jvm_actions[i]);
+    g_actions_saved = 1;
+    return 0;
+}
+
+/* Describes and clears a pending Java exception; returns 1 if there was one. */
+int jvm_check_exception(char *err, size_t errlen) {
+    JNIEnv *env = g_env;
+    if (!(*env)->ExceptionCheck(env)) return 0;
+    jthrowable t = (*env)->ExceptionOccurred(env);
+    (*env)->ExceptionClear(env);
+    snprintf(err, errlen, "Java exception");
+    jclass cls = (*env)->FindClass(env, "java/lang/Object");
+    if (cls && t) {
+        jmethodID m = (*env)->GetMethodID(env, cls, "toString", "()Ljava/lang/String;");
+        jstring s = m ? (jstring)(*env)->CallObjectMethod(env, t, m) : NULL;
+        if ((*env)->ExceptionCheck(env)) (*env)->ExceptionClear(env);
+        if (s) {
+            const char *c = (*env)->GetStringUTFChars(env, s, NULL);
+            if (c) {
+                snprintf(err, errlen, "%s", c);
+                (*env)->ReleaseStringUTFChars(env, s, c);
+            }
+        }
+    }
+    return 1;
+}
+
+long long jvm_call_init(const char *cls_name, const char *method, long long a0, long long a1, long long a2,
+                        long long a3, long long a4, const char *text, char *err, size_t errlen) {
+    JNIEnv *env = g_env;
+    jclass cls = (*env)->FindClass(env, cls_name);
+    if (!cls) {
+        jvm_check_exception(err, errlen);
+        return 0;
+    }
+    jmethodID m = (*env)->GetStaticMethodID(env, cls, method, "(JJJJJLjava/lang/String;)J");
+    if (!m) {
+        jvm_check_exception(err, errlen);
+        return 0;
+    }
+    jstring s = (*env)->NewStringUTF(env, text);
+    jlong r = (*env)->CallStaticLongMethod(env, cls, m, (jlong)a0, (jlong)a1, (jlong)a2, (jlong)a3, (jlong)a4, s);
+    if (jvm_check_exception(err, errlen)) return 0;
+    return r;
+}

@@ -1,0 +1,498 @@
+/*
+ * The Valkey module: registers TSDB-TYPE, the TS.* commands and the ts-* configs,
+ * starts the JVM and forwards each command to Java in one hop (an FFM upcall stub).
+ * Type callbacks that may run in a fork child or off the main thread are pure C.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "jvm.h"
+#include "series.h"
+#include "vm_api.h"
+
+#ifndef VTS_JAVA_HOME
+#define VTS_JAVA_HOME "/usr/lib/jvm/default-java"
+#endif
+#define VTS_MODULE_NAME "timeseries"
+#define VTS_MODULE_VERSION 10000
+#define VTS_RDB_ENCVER 10
+
+static VMType *g_type;
+ts_config g_cfg = {0, 4096, 0, 0.0, TS_DUP_BLOCK, TS_ENC_COMPRESSED, NULL, 3};
+
+/* ---------------- command forwarding ---------------- */
+
+typedef int (*DispatchFn)(int cmd, VMCtx *ctx, VMString **argv, const char **ptrs, size_t *lens, int argc);
+static DispatchFn g_dispatch;
+
+#define STACK_ARGS 32
+static int forward(int id, VMCtx *ctx, VMString **argv, int argc) {
+    const char *sp[STACK_ARGS];
+    size_t sl[STACK_ARGS];
+    const char **ptrs = sp;
+    size_t *lens = sl;
+    if (argc > STACK_ARGS) {
+        ptrs = VM_Alloc((size_t)argc * sizeof(*ptrs));
+        lens = VM_Alloc((size_t)argc * sizeof(*lens));
+    }
+    for (int i = 0; i < argc; i++) ptrs[i] = VM_StringPtrLen(argv[i], &lens[i]);
+    int rc = g_dispatch(id, ctx, argv, ptrs, lens, argc);
+    if (argc > STACK_ARGS) {
+        VM_Free(ptrs);
+        VM_Free(lens);
+    }
+    return rc;
+}
+
+/* id, name, flags, first key, last key, key step. Java maps names to handlers. */
+#define TS_COMMANDS(X)                                           \
+    X(0, "TS.CREATE", "write deny-oom fast", 1, 1, 1)            \
+    X(1, "TS.ALTER", "write deny-oom fast", 1, 1, 1)             \
+    X(2, "TS.ADD", "write deny-oom fast", 1, 1, 1)               \
+    X(3, "TS.MADD", "write deny-oom", 1, -1, 3)                  \
+    X(4, "TS.INCRBY", "write deny-oom fast", 1, 1, 1)            \
+    X(5, "TS.DECRBY", "write deny-oom fast", 1, 1, 1)            \
+    X(6, "TS.DEL", "write", 1, 1, 1)                             \
+    X(7, "TS.GET", "readonly fast", 1, 1, 1)                     \
+    X(8, "TS.INFO", "readonly fast", 1, 1, 1)                    \
+    X(9, "TS.RANGE", "readonly", 1, 1, 1)                        \
+    X(10, "TS.REVRANGE", "readonly", 1, 1, 1)
+
+#define DEFINE_HANDLER(id, name, flags, fk, lk, st) \
+    static int cmd_##id(VMCtx *ctx, VMString **argv, int argc) { return forward(id, ctx, argv, argc); }
+TS_COMMANDS(DEFINE_HANDLER)
+#undef DEFINE_HANDLER
+
+/* ---------------- services for Java ---------------- */
+
+static void vts_log(const char *level, const char *msg) { VM_Log(NULL, level, "%s", msg); }
+
+static int vts_replicate(VMCtx *ctx, const char *cmd, VMString **argv, size_t argc) {
+    return VM_Replicate(ctx, cmd, "v", argv, argc);
+}
+
+/* ---------------- the data type ---------------- */
+
+static void *type_rdb_load(VMIO *io, int encver) {
+    if (encver < VTS_RDB_ENCVER) {
+        VM_LogIOError(io, VM_LOG_WARNING, "RedisTimeSeries' own RDB encoding %d can't be read yet", encver);
+        return NULL;
+    }
+    if (encver > VTS_RDB_ENCVER) {
+        VM_LogIOError(io, VM_LOG_WARNING, "series saved by a newer module (encoding %d)", encver);
+        return NULL;
+    }
+    const char *err = NULL;
+    size_t len = 0;
+    char *buf = VM_LoadStringBuffer(io, &len);
+    if (VM_IsIOError(io) || !buf) return NULL;
+    ts_series *s = ts_header_from_blob((const uint8_t *)buf, len, &err);
+    VM_Free(buf);
+    if (!s) goto bad;
+    uint64_t n = VM_LoadUnsigned(io);
+    if (VM_IsIOError(io)) goto io_fail;
+    for (uint64_t i = 0; i < n; i++) {
+        buf = VM_LoadStringBuffer(io, &len);
+        if (VM_IsIOError(io) || !buf) goto io_fail;
+        ts_chunk *c = ts_chunk_from_blob((const uint8_t *)buf, len, &err);
+        VM_Free(buf);
+        if (!c) goto bad_series;
+        if (ts_series_append_chunk(s, c, &err) != 0) {
+            ts_chunk_free(c);
+            goto bad_series;
+        }
+    }
+    return s;
+bad_series:
+    ts_series_free(s);
+bad:
+    VM_LogIOError(io, VM_LOG_WARNING, "corrupt series in RDB: %s", err ? err : "?");
+    return NULL;
+io_fail:
+    ts_series_free(s);
+    return NULL;
+}
+
+static void type_rdb_save(VMIO *io, void *value) {
+    ts_series *s = value;
+    size_t len;
+    uint8_t *blob = ts_header_to_blob(s, &len);
+    VM_SaveStringBuffer(io, (const char *)blob, len);
+    VM_Free(blob);
+    VM_SaveUnsigned(io, s->nchunks);
+    for (uint32_t i = 0; i < s->nchunks; i++)
+        VM_SaveStringBuffer(io, (const char *)s->chunks[i], TS_CHUNK_HEADER + s->chunks[i]->used);
+}
+
+static void type_aof_rewrite(VMIO *aof, VMString *key, void *value) {
+    ts_series *s = value;
+    size_t len;
+    uint8_t *blob = ts_header_to_blob(s, &len);
+    VM_EmitAOF(aof, "TS._RESTORE", "scb", key, "HEADER", (const char *)blob, len);
+    VM_Free(blob);
+    for (uint32_t i = 0; i < s->nchunks; i++)
+        VM_EmitAOF(aof, "TS._RESTORE", "scb", key, "CHUNK", (const char *)s->chunks[i],
+                   (size_t)(TS_CHUNK_HEADER + s->chunks[i]->used));
+}
+
+static size_t type_mem_usage(const void *value) { return ts_series_mem_usage(value); }
+
+static void type_free(void *value) { ts_series_free(value); }
+
+static size_t type_free_effort(VMString *key, const void *value) {
+    (void)key;
+    return ((const ts_series *)value)->nchunks + 1;
+}
+
+static void *type_copy(VMString *from, VMString *to, const void *value) {
+    (void)from;
+    (void)to;
+    return ts_series_copy(value);
+}
+
+static void type_digest(VMDigest *md, void *value) {
+    ts_series *s = value;
+    size_t len;
+    uint8_t *blob = ts_header_to_blob(s, &len);
+    VM_DigestAddStringBuffer(md, (const char *)blob, len);
+    VM_Free(blob);
+    for (uint32_t i = 0; i < s->nchunks; i++)
+        VM_DigestAddStringBuffer(md, (const char *)s->chunks[i], TS_CHUNK_HEADER + s->chunks[i]->used);
+    VM_DigestEndSequence(md);
+}
+
+/* TS._RESTORE key HEADER blob | key CHUNK blob: what AOF rewrite emits; pure C. */
+static int cmd_restore(VMCtx *ctx, VMString **argv, int argc) {
+    if (argc != 4) return VM_WrongArity(ctx);
+    size_t kl, bl;
+    const char *kind = VM_StringPtrLen(argv[2], &kl);
+    const uint8_t *blob = (const uint8_t *)VM_StringPtrLen(argv[3], &bl);
+    VMKey *key = VM_OpenKey(ctx, argv[1], VM_READ | VM_WRITE);
+    int type = VM_KeyType(key);
+    int ours = type == VM_KEYTYPE_MODULE && VM_ModuleTypeGetType(key) == g_type;
+    const char *err = NULL;
+    if (type != VM_KEYTYPE_EMPTY && !ours) {
+        VM_CloseKey(key);
+        return VM_ReplyWithError(ctx, "WRONGTYPE Operation against a key holding the wrong kind of value");
+    }
+    if (kl == 6 && strncasecmp(kind, "HEADER", 6) == 0) {
+        ts_series *s = ts_header_from_blob(blob, bl, &err);
+        if (s) VM_ModuleTypeSetValue(key, g_type, s);
+    } else if (kl == 5 && strncasecmp(kind, "CHUNK", 5) == 0) {
+        if (!ours) {
+            err = "the key does not exist";
+        } else {
+            ts_chunk *c = ts_chunk_from_blob(blob, bl, &err);
+            if (c && ts_series_append_chunk(VM_ModuleTypeGetValue(key), c, &err) != 0) ts_chunk_free(c);
+        }
+    } else {
+        err = "unknown TS._RESTORE section";
+    }
+    VM_CloseKey(key);
+    if (err) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "ERR TSDB: %s", err);
+        return VM_ReplyWithError(ctx, msg);
+    }
+    VM_ReplicateVerbatim(ctx);
+    return VM_ReplyWithSimpleString(ctx, "OK");
+}
+
+/* ---------------- configs ---------------- */
+
+static VMString *config_error(const char *msg) { return VM_CreateString(NULL, msg, strlen(msg)); }
+
+static long long cfg_get_i64(const char *name, void *pd) {
+    (void)name;
+    return *(int64_t *)pd;
+}
+
+static int cfg_set_i64(const char *name, long long v, void *pd, VMString **err) {
+    if (pd == &g_cfg.chunk_size && v % 8 != 0) {
+        *err = config_error("CHUNK_SIZE value must be a multiple of 8 in the range [48 .. 1048576]");
+        return VM_ERR;
+    }
+    (void)name;
+    *(int64_t *)pd = v;
+    return VM_OK;
+}
+
+static int cfg_get_enum(const char *name, void *pd) {
+    (void)name;
+    return *(int32_t *)pd;
+}
+
+static int cfg_set_enum(const char *name, int v, void *pd, VMString **err) {
+    (void)name;
+    (void)err;
+    *(int32_t *)pd = v;
+    return VM_OK;
+}
+
+static VMString *cfg_get_valdiff(const char *name, void *pd) {
+    (void)name;
+    (void)pd;
+    char buf[64];
+    int n = snprintf(buf, sizeof(buf), "%.17g", g_cfg.ignore_max_val_diff);
+    return VM_CreateString(NULL, buf, (size_t)n);
+}
+
+static int parse_double(const char *s, size_t len, double *out) {
+    char buf[64];
+    if (len == 0 || len >= sizeof(buf)) return -1;
+    memcpy(buf, s, len);
+    buf[len] = 0;
+    char *end;
+    errno = 0;
+    double d = strtod(buf, &end);
+    if (*end || errno || isnan(d)) return -1;
+    *out = d;
+    return 0;
+}
+
+static int parse_i64(const char *s, long long min, long long max, long long *out) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno || v < min || v > max) return -1;
+    *out = v;
+    return 0;
+}
+
+static int cfg_set_valdiff(const char *name, VMString *val, void *pd, VMString **err) {
+    (void)name;
+    (void)pd;
+    size_t len;
+    const char *s = VM_StringPtrLen(val, &len);
+    double d;
+    if (parse_double(s, len, &d) != 0 || d < 0) {
+        *err = config_error("ts-ignore-max-val-diff must be a non-negative number");
+        return VM_ERR;
+    }
+    g_cfg.ignore_max_val_diff = d;
+    return VM_OK;
+}
+
+static void set_compaction_policy(const char *s, size_t len) {
+    char *p = VM_Alloc(len + 1);
+    memcpy(p, s, len);
+    p[len] = 0;
+    char *old = g_cfg.compaction_policy;
+    g_cfg.compaction_policy = p;
+    VM_Free(old);
+}
+
+static VMString *cfg_get_policy(const char *name, void *pd) {
+    (void)name;
+    (void)pd;
+    const char *p = g_cfg.compaction_policy ? g_cfg.compaction_policy : "";
+    return VM_CreateString(NULL, p, strlen(p));
+}
+
+static int cfg_set_policy(const char *name, VMString *val, void *pd, VMString **err) {
+    (void)name;
+    (void)pd;
+    (void)err;
+    size_t len;
+    const char *s = VM_StringPtrLen(val, &len);
+    set_compaction_policy(s, len);
+    return VM_OK;
+}
+
+static const char *kDupNames[] = {"block", "first", "last", "min", "max", "sum"};
+static const int kDupValues[] = {TS_DUP_BLOCK, TS_DUP_FIRST, TS_DUP_LAST, TS_DUP_MIN, TS_DUP_MAX, TS_DUP_SUM};
+static const char *kEncNames[] = {"compressed", "uncompressed"};
+static const int kEncValues[] = {TS_ENC_COMPRESSED, TS_ENC_UNCOMPRESSED};
+
+static int register_configs(VMCtx *ctx) {
+    int rc = 0;
+    rc |= VM_RegisterNumericConfig(ctx, "ts-retention-policy", g_cfg.retention, VM_CONFIG_DEFAULT, 0, LLONG_MAX,
+                                   cfg_get_i64, cfg_set_i64, NULL, &g_cfg.retention);
+    rc |= VM_RegisterNumericConfig(ctx, "ts-chunk-size-bytes", g_cfg.chunk_size, VM_CONFIG_DEFAULT, 48, 1048576,
+                                   cfg_get_i64, cfg_set_i64, NULL, &g_cfg.chunk_size);
+    rc |= VM_RegisterNumericConfig(ctx, "ts-ignore-max-time-diff", g_cfg.ignore_max_time_diff, VM_CONFIG_DEFAULT, 0,
+                                   LLONG_MAX, cfg_get_i64, cfg_set_i64, NULL, &g_cfg.ignore_max_time_diff);
+    rc |= VM_RegisterNumericConfig(ctx, "ts-num-threads", g_cfg.num_threads, VM_CONFIG_DEFAULT, 1, 16, cfg_get_i64,
+                                   cfg_set_i64, NULL, &g_cfg.num_threads);
+    rc |= VM_RegisterEnumConfig(ctx, "ts-duplicate-policy", g_cfg.dup_policy, VM_CONFIG_DEFAULT, kDupNames,
+                                kDupValues, 6, cfg_get_enum, cfg_set_enum, NULL, &g_cfg.dup_policy);
+    rc |= VM_RegisterEnumConfig(ctx, "ts-encoding", g_cfg.encoding, VM_CONFIG_DEFAULT, kEncNames, kEncValues, 2,
+                                cfg_get_enum, cfg_set_enum, NULL, &g_cfg.encoding);
+    char vd[64];
+    snprintf(vd, sizeof(vd), "%.17g", g_cfg.ignore_max_val_diff);
+    rc |= VM_RegisterStringConfig(ctx, "ts-ignore-max-val-diff", vd, VM_CONFIG_DEFAULT, cfg_get_valdiff,
+                                  cfg_set_valdiff, NULL, NULL);
+    rc |= VM_RegisterStringConfig(ctx, "ts-compaction-policy", g_cfg.compaction_policy ? g_cfg.compaction_policy : "",
+                                  VM_CONFIG_DEFAULT, cfg_get_policy, cfg_set_policy, NULL, NULL);
+    return rc ? -1 : 0;
+}
+
+/* ---------------- load arguments ---------------- */
+
+typedef struct {
+    char *java_home, *jvm_lib, *classpath, *jvm_options;
+} jvm_args;
+
+static int lookup_name(const char *v, const char **names, const int *values, int n, int *out) {
+    for (int i = 0; i < n; i++)
+        if (strcasecmp(v, names[i]) == 0) {
+            *out = values[i];
+            return 0;
+        }
+    return -1;
+}
+
+static int key_is(const char *k, const char *legacy, const char *modern) {
+    return strcasecmp(k, legacy) == 0 || strcasecmp(k, modern) == 0;
+}
+
+static int parse_load_args(VMString **argv, int argc, jvm_args *ja, char *err, size_t errlen) {
+    if (argc % 2) {
+        snprintf(err, errlen, "module arguments must be name value pairs");
+        return -1;
+    }
+    for (int i = 0; i < argc; i += 2) {
+        size_t kl, vl;
+        const char *k = VM_StringPtrLen(argv[i], &kl);
+        const char *v = VM_StringPtrLen(argv[i + 1], &vl);
+        long long n;
+        int e;
+        if (strcasecmp(k, "JAVA_HOME") == 0) ja->java_home = strdup(v);
+        else if (strcasecmp(k, "JVM_LIB") == 0) ja->jvm_lib = strdup(v);
+        else if (strcasecmp(k, "CLASSPATH") == 0) ja->classpath = strdup(v);
+        else if (strcasecmp(k, "JVM_OPTIONS") == 0) ja->jvm_options = strdup(v);
+        else if (key_is(k, "RETENTION_POLICY", "ts-retention-policy")) {
+            if (parse_i64(v, 0, LLONG_MAX, &n)) goto bad;
+            g_cfg.retention = n;
+        } else if (key_is(k, "CHUNK_SIZE_BYTES", "ts-chunk-size-bytes")) {
+            if (parse_i64(v, 48, 1048576, &n) || n % 8) goto bad;
+            g_cfg.chunk_size = n;
+        } else if (key_is(k, "IGNORE_MAX_TIME_DIFF", "ts-ignore-max-time-diff")) {
+            if (parse_i64(v, 0, LLONG_MAX, &n)) goto bad;
+            g_cfg.ignore_max_time_diff = n;
+        } else if (key_is(k, "NUM_THREADS", "ts-num-threads")) {
+            if (parse_i64(v, 1, 16, &n)) goto bad;
+            g_cfg.num_threads = n;
+        } else if (key_is(k, "IGNORE_MAX_VAL_DIFF", "ts-ignore-max-val-diff")) {
+            double d;
+            if (parse_double(v, vl, &d) || d < 0) goto bad;
+            g_cfg.ignore_max_val_diff = d;
+        } else if (key_is(k, "DUPLICATE_POLICY", "ts-duplicate-policy")) {
+            if (lookup_name(v, kDupNames, kDupValues, 6, &e)) goto bad;
+            g_cfg.dup_policy = e;
+        } else if (key_is(k, "ENCODING", "ts-encoding")) {
+            if (lookup_name(v, kEncNames, kEncValues, 2, &e)) goto bad;
+            g_cfg.encoding = e;
+        } else if (key_is(k, "COMPACTION_POLICY", "ts-compaction-policy")) {
+            set_compaction_policy(v, vl);
+        } else {
+            snprintf(err, errlen, "unknown module argument '%s'", k);
+            return -1;
+        }
+        continue;
+    bad:
+        snprintf(err, errlen, "invalid value '%s' for module argument %s", v, k);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------- load ---------------- */
+
+static void on_config_change(VMCtx *ctx, VMEvent eid, uint64_t sub, void *data) {
+    (void)ctx;
+    (void)eid;
+    (void)sub;
+    (void)data;
+    /* CONFIG SET crash-log-enabled reinstalls the server's SIGSEGV handler, which
+     * would kill the process at the JVM's next implicit null check (rule 7). */
+    jvm_reinstall_signal_handlers();
+}
+
+static char *path_next_to_module(const char *file) {
+    Dl_info info;
+    if (!dladdr((void *)&path_next_to_module, &info) || !info.dli_fname) return NULL;
+    const char *slash = strrchr(info.dli_fname, '/');
+    size_t dirlen = slash ? (size_t)(slash - info.dli_fname) : 1;
+    const char *dir = slash ? info.dli_fname : ".";
+    char *p = malloc(dirlen + strlen(file) + 2);
+    memcpy(p, dir, dirlen);
+    p[dirlen] = '/';
+    strcpy(p + dirlen + 1, file);
+    return p;
+}
+
+static int fail(VMCtx *ctx, const char *msg) {
+    VM_Log(ctx, VM_LOG_WARNING, "timeseries: %s", msg);
+    return VM_ERR;
+}
+
+__attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMString **argv, int argc) {
+    VMGetApiFunc getapi = *(VMGetApiFunc *)ctx;
+    if (vm_api_init(getapi) != NULL) return VM_ERR;
+    if (VM_IsModuleNameBusy(VTS_MODULE_NAME)) return fail(ctx, "a module named timeseries is already loaded");
+    VM_SetModuleAttribs(ctx, VTS_MODULE_NAME, VTS_MODULE_VERSION, VM_APIVER_1);
+
+    char err[1024];
+    jvm_args ja = {0};
+    if (parse_load_args(argv, argc, &ja, err, sizeof(err))) return fail(ctx, err);
+
+    VMTypeMethods tm = {
+        .version = VM_TYPE_METHOD_VERSION,
+        .rdb_load = type_rdb_load,
+        .rdb_save = type_rdb_save,
+        .aof_rewrite = type_aof_rewrite,
+        .mem_usage = type_mem_usage,
+        .digest = type_digest,
+        .free = type_free,
+        .free_effort = type_free_effort,
+        .copy = type_copy,
+    };
+    g_type = VM_CreateDataType(ctx, "TSDB-TYPE", VTS_RDB_ENCVER, &tm);
+    if (!g_type) return fail(ctx, "cannot create the TSDB-TYPE data type");
+    VM_SetModuleOptions(ctx, VM_OPTIONS_HANDLE_IO_ERRORS);
+
+    if (register_configs(ctx) || VM_LoadConfigs(ctx) != VM_OK) return fail(ctx, "cannot register configs");
+
+    char libjvm[4096];
+    if (ja.jvm_lib) snprintf(libjvm, sizeof(libjvm), "%s", ja.jvm_lib);
+    else snprintf(libjvm, sizeof(libjvm), "%s/lib/server/libjvm.so", ja.java_home ? ja.java_home : VTS_JAVA_HOME);
+    char *classpath = ja.classpath ? ja.classpath : path_next_to_module("valkeyts.jar");
+    if (!classpath) return fail(ctx, "cannot locate valkeyts.jar; pass CLASSPATH");
+    VM_Log(ctx, VM_LOG_NOTICE, "timeseries: starting the JVM %s with %s", libjvm, classpath);
+    if (jvm_start(libjvm, classpath, ja.jvm_options, err, sizeof(err))) return fail(ctx, err);
+
+    char names[1024] = "";
+#define APPEND_NAME(id, name, flags, fk, lk, st) strcat(names, name ",");
+    TS_COMMANDS(APPEND_NAME)
+#undef APPEND_NAME
+    long long stub = jvm_call_init("vts/bridge/Bridge", "init", (long long)(intptr_t)getapi,
+                                   (long long)(intptr_t)g_type, (long long)(intptr_t)&g_cfg,
+                                   (long long)(intptr_t)vts_log, (long long)(intptr_t)vts_replicate, names, err,
+                                   sizeof(err));
+    if (!stub) return fail(ctx, err[0] ? err : "Java bridge failed to start (see the log above)");
+    g_dispatch = (DispatchFn)(intptr_t)stub;
+
+#define REGISTER(id, name, flags, fk, lk, st) \
+    if (VM_CreateCommand(ctx, name, cmd_##id, flags, fk, lk, st) != VM_OK) return fail(ctx, "cannot register " name);
+    TS_COMMANDS(REGISTER)
+#undef REGISTER
+    if (VM_CreateCommand(ctx, "TS._RESTORE", cmd_restore, "write deny-oom", 1, 1, 1) != VM_OK)
+        return fail(ctx, "cannot register TS._RESTORE");
+
+    VMEvent cfg_event = {VM_EVENT_CONFIG, 1};
+    VM_SubscribeToServerEvent(ctx, cfg_event, on_config_change);
+    return VM_OK;
+}
+
+/* The legacy entry point name, for servers that look for it. */
+__attribute__((visibility("default"))) int RedisModule_OnLoad(VMCtx *ctx, VMString **argv, int argc) { return ValkeyModule_OnLoad(ctx, argv, argc); }

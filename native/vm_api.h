@@ -1,0 +1,140 @@
+/*
+ * The part of the Valkey module API this module uses, declared here by hand.
+ * Constants and signatures follow the public module API reference; every function
+ * is fetched at load time by name through the server's GetApi function.
+ */
+#ifndef VM_API_H
+#define VM_API_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define VM_OK 0
+#define VM_ERR 1
+#define VM_APIVER_1 1
+#define VM_TYPE_METHOD_VERSION 5
+
+#define VM_READ (1 << 0)
+#define VM_WRITE (1 << 1)
+
+#define VM_KEYTYPE_EMPTY 0
+#define VM_KEYTYPE_MODULE 6
+
+#define VM_CTX_FLAGS_LOADING (1 << 13)
+#define VM_CTX_FLAGS_RESP3 (1 << 22)
+
+#define VM_NOTIFY_GENERIC (1 << 2)
+#define VM_NOTIFY_MODULE (1 << 13)
+
+#define VM_LOG_WARNING "warning"
+#define VM_LOG_NOTICE "notice"
+
+#define VM_EVENT_CONFIG 16
+#define VM_SUBEVENT_CONFIG_CHANGE 0
+
+#define VM_CONFIG_DEFAULT 0
+#define VM_OPTIONS_HANDLE_IO_ERRORS (1 << 0)
+
+typedef struct VMCtx VMCtx;
+typedef struct VMString VMString;
+typedef struct VMKey VMKey;
+typedef struct VMType VMType;
+typedef struct VMIO VMIO;
+typedef struct VMDigest VMDigest;
+typedef struct VMKeyOptCtx VMKeyOptCtx;
+typedef struct VMDefragCtx VMDefragCtx;
+
+typedef struct VMEvent {
+    uint64_t id;
+    uint64_t dataver;
+} VMEvent;
+
+typedef int (*VMCmdFunc)(VMCtx *ctx, VMString **argv, int argc);
+typedef void (*VMEventCallback)(VMCtx *ctx, VMEvent eid, uint64_t subevent, void *data);
+
+typedef struct VMTypeMethods {
+    uint64_t version;
+    void *(*rdb_load)(VMIO *rdb, int encver);
+    void (*rdb_save)(VMIO *rdb, void *value);
+    void (*aof_rewrite)(VMIO *aof, VMString *key, void *value);
+    size_t (*mem_usage)(const void *value);
+    void (*digest)(VMDigest *digest, void *value);
+    void (*free)(void *value);
+    int (*aux_load)(VMIO *rdb, int encver, int when);
+    void (*aux_save)(VMIO *rdb, int when);
+    int aux_save_triggers;
+    size_t (*free_effort)(VMString *key, const void *value);
+    void (*unlink)(VMString *key, const void *value);
+    void *(*copy)(VMString *fromkey, VMString *tokey, const void *value);
+    int (*defrag)(VMDefragCtx *ctx, VMString *key, void **value);
+    size_t (*mem_usage2)(VMKeyOptCtx *ctx, const void *value, size_t sample_size);
+    size_t (*free_effort2)(VMKeyOptCtx *ctx, const void *value);
+    void (*unlink2)(VMKeyOptCtx *ctx, const void *value);
+    void *(*copy2)(VMKeyOptCtx *ctx, const void *value);
+    void (*aux_save2)(VMIO *rdb, int when);
+} VMTypeMethods;
+
+typedef long long (*VMConfigGetNumeric)(const char *name, void *privdata);
+typedef int (*VMConfigSetNumeric)(const char *name, long long val, void *privdata, VMString **err);
+typedef VMString *(*VMConfigGetString)(const char *name, void *privdata);
+typedef int (*VMConfigSetString)(const char *name, VMString *val, void *privdata, VMString **err);
+typedef int (*VMConfigGetEnum)(const char *name, void *privdata);
+typedef int (*VMConfigSetEnum)(const char *name, int val, void *privdata, VMString **err);
+typedef int (*VMConfigApply)(VMCtx *ctx, void *privdata, VMString **err);
+
+/* X-macro: (return type, name, parameters). Names are fetched as "ValkeyModule_<name>". */
+#define VM_API_LIST(X) \
+    X(void *, Alloc, (size_t bytes)) \
+    X(void *, Calloc, (size_t nmemb, size_t size)) \
+    X(void *, Realloc, (void *ptr, size_t bytes)) \
+    X(void, Free, (void *ptr)) \
+    X(int, IsModuleNameBusy, (const char *name)) \
+    X(void, SetModuleAttribs, (VMCtx *ctx, const char *name, int ver, int apiver)) \
+    X(int, CreateCommand, (VMCtx *ctx, const char *name, VMCmdFunc cmdfunc, const char *strflags, int firstkey, int lastkey, int keystep)) \
+    X(VMType *, CreateDataType, (VMCtx *ctx, const char *name, int encver, VMTypeMethods *typemethods)) \
+    X(const char *, StringPtrLen, (const VMString *str, size_t *len)) \
+    X(VMString *, CreateString, (VMCtx *ctx, const char *ptr, size_t len)) \
+    X(VMString *, CreateStringPrintf, (VMCtx *ctx, const char *fmt, ...)) \
+    X(void, FreeString, (VMCtx *ctx, VMString *str)) \
+    X(int, ReplyWithError, (VMCtx *ctx, const char *err)) \
+    X(int, WrongArity, (VMCtx *ctx)) \
+    X(void, Log, (VMCtx *ctx, const char *level, const char *fmt, ...)) \
+    X(void, LogIOError, (VMIO *io, const char *levelstr, const char *fmt, ...)) \
+    X(void, SaveUnsigned, (VMIO *io, uint64_t value)) \
+    X(uint64_t, LoadUnsigned, (VMIO *io)) \
+    X(void, SaveSigned, (VMIO *io, int64_t value)) \
+    X(int64_t, LoadSigned, (VMIO *io)) \
+    X(void, SaveDouble, (VMIO *io, double value)) \
+    X(double, LoadDouble, (VMIO *io)) \
+    X(void, SaveStringBuffer, (VMIO *io, const char *str, size_t len)) \
+    X(char *, LoadStringBuffer, (VMIO *io, size_t *lenptr)) \
+    X(int, IsIOError, (VMIO *io)) \
+    X(void, EmitAOF, (VMIO *io, const char *cmdname, const char *fmt, ...)) \
+    X(int, Replicate, (VMCtx *ctx, const char *cmdname, const char *fmt, ...)) \
+    X(void, SetModuleOptions, (VMCtx *ctx, int options)) \
+    X(int, SubscribeToServerEvent, (VMCtx *ctx, VMEvent event, VMEventCallback callback)) \
+    X(int, RegisterNumericConfig, (VMCtx *ctx, const char *name, long long default_val, unsigned int flags, long long min, long long max, VMConfigGetNumeric getfn, VMConfigSetNumeric setfn, VMConfigApply applyfn, void *privdata)) \
+    X(int, RegisterStringConfig, (VMCtx *ctx, const char *name, const char *default_val, unsigned int flags, VMConfigGetString getfn, VMConfigSetString setfn, VMConfigApply applyfn, void *privdata)) \
+    X(int, RegisterEnumConfig, (VMCtx *ctx, const char *name, int default_val, unsigned int flags, const char **enum_values, const int *int_values, int num_enum_vals, VMConfigGetEnum getfn, VMConfigSetEnum setfn, VMConfigApply applyfn, void *privdata)) \
+    X(int, LoadConfigs, (VMCtx *ctx)) \
+    X(VMKey *, OpenKey, (VMCtx *ctx, VMString *keyname, int mode)) \
+    X(void, CloseKey, (VMKey *key)) \
+    X(int, KeyType, (VMKey *key)) \
+    X(VMType *, ModuleTypeGetType, (VMKey *key)) \
+    X(void *, ModuleTypeGetValue, (VMKey *key)) \
+    X(int, ModuleTypeSetValue, (VMKey *key, VMType *mt, void *value)) \
+    X(int, ReplyWithSimpleString, (VMCtx *ctx, const char *msg)) \
+    X(int, ReplicateVerbatim, (VMCtx *ctx)) \
+    X(void, DigestAddStringBuffer, (VMDigest *md, const char *ele, size_t len)) \
+    X(void, DigestEndSequence, (VMDigest *md))
+
+#define VM_DECLARE(ret, name, params) extern ret(*VM_##name) params;
+VM_API_LIST(VM_DECLARE)
+#undef VM_DECLARE
+
+typedef int (*VMGetApiFunc)(const char *name, void *out);
+
+/* Fetches every function of VM_API_LIST; returns the first missing name or NULL. */
+const char *vm_api_init(VMGetApiFunc getapi);
+
+#endif

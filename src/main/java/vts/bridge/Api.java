@@ -1,0 +1,199 @@
+package vts.bridge;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Downcalls into the Valkey module API. Addresses are fetched by name through the
+ * server's GetApi function, whose address the shim hands over at load
+ * ({@link Source}). Pointers travel as longs so that no MemorySegment is created per call.
+ */
+public final class Api {
+    private Api() {}
+
+    /** Set by {@link Bridge#init} before this class is first touched. */
+    static final class Source {
+        private Source() {}
+        static long getApi, logFn, replicateFn;
+    }
+
+    public static final int OK = 0;
+    public static final int READ = 1, WRITE = 2;
+    public static final int KEYTYPE_EMPTY = 0, KEYTYPE_MODULE = 6;
+    public static final int CTX_FLAGS_RESP3 = 1 << 22;
+    public static final int CTX_FLAGS_LOADING = 1 << 13;
+    public static final int NOTIFY_GENERIC = 1 << 2, NOTIFY_MODULE = 1 << 13;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Linker.Option CRITICAL = Linker.Option.critical(false);
+    private static final MethodHandle GET_API = LINKER.downcallHandle(MemorySegment.ofAddress(Source.getApi),
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+
+    /** Address of the module API function ValkeyModule_{name}. */
+    static long address(String name) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(JAVA_LONG);
+            MemorySegment cname = a.allocateFrom("ValkeyModule_" + name);
+            int rc = (int) GET_API.invokeExact(cname.address(), out.address());
+            long p = out.get(JAVA_LONG, 0);
+            if (rc != OK || p == 0) throw new IllegalStateException("module API function missing: " + name);
+            return p;
+        } catch (Throwable t) {
+            throw Bridge.unchecked(t);
+        }
+    }
+
+    private static MethodHandle fn(String name, boolean critical, MemoryLayout ret, MemoryLayout... args) {
+        FunctionDescriptor d = ret == null ? FunctionDescriptor.ofVoid(args) : FunctionDescriptor.of(ret, args);
+        MemorySegment addr = MemorySegment.ofAddress(address(name));
+        return critical ? LINKER.downcallHandle(addr, d, CRITICAL) : LINKER.downcallHandle(addr, d);
+    }
+
+    private static MethodHandle raw(long address, MemoryLayout ret, MemoryLayout... args) {
+        FunctionDescriptor d = ret == null ? FunctionDescriptor.ofVoid(args) : FunctionDescriptor.of(ret, args);
+        return LINKER.downcallHandle(MemorySegment.ofAddress(address), d);
+    }
+
+    private static final MethodHandle REPLY_LONG = fn("ReplyWithLongLong", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle REPLY_DOUBLE = fn("ReplyWithDouble", true, JAVA_INT, JAVA_LONG, JAVA_DOUBLE);
+    private static final MethodHandle REPLY_SIMPLE = fn("ReplyWithSimpleString", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle REPLY_BUFFER = fn("ReplyWithStringBuffer", true, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle REPLY_ERROR = fn("ReplyWithError", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle REPLY_ARRAY = fn("ReplyWithArray", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle REPLY_MAP = fn("ReplyWithMap", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle REPLY_SET = fn("ReplyWithSet", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle REPLY_NULL = fn("ReplyWithNull", true, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle SET_ARRAY_LEN = fn("ReplySetArrayLength", true, null, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle SET_MAP_LEN = fn("ReplySetMapLength", true, null, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle CTX_FLAGS = fn("GetContextFlags", true, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle MILLIS = fn("Milliseconds", true, JAVA_LONG);
+    private static final MethodHandle OPEN_KEY = fn("OpenKey", false, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle CLOSE_KEY = fn("CloseKey", false, null, JAVA_LONG);
+    private static final MethodHandle KEY_TYPE = fn("KeyType", true, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle TYPE_OF = fn("ModuleTypeGetType", true, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle GET_VALUE = fn("ModuleTypeGetValue", true, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle SET_VALUE = fn("ModuleTypeSetValue", false, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle DELETE_KEY = fn("DeleteKey", false, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle CREATE_STRING = fn("CreateString", true, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle FREE_STRING = fn("FreeString", false, null, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle REPLICATE_VERBATIM = fn("ReplicateVerbatim", false, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle NOTIFY = fn("NotifyKeyspaceEvent", false, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle LOG = raw(Source.logFn, null, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle REPLICATE = raw(Source.replicateFn, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+
+    public static void replyLong(long ctx, long v) {
+        try { int r = (int) REPLY_LONG.invokeExact(ctx, v); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void replyDouble(long ctx, double v) {
+        try { int r = (int) REPLY_DOUBLE.invokeExact(ctx, v); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    /** cstr: address of a NUL-terminated string. */
+    public static void replySimple(long ctx, long cstr) {
+        try { int r = (int) REPLY_SIMPLE.invokeExact(ctx, cstr); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void replyBuffer(long ctx, long ptr, long len) {
+        try { int r = (int) REPLY_BUFFER.invokeExact(ctx, ptr, len); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void replyError(long ctx, long cstr) {
+        try { int r = (int) REPLY_ERROR.invokeExact(ctx, cstr); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    /** len -1 postpones the length (see {@link #setArrayLength}). */
+    public static void replyArray(long ctx, long len) {
+        try { int r = (int) REPLY_ARRAY.invokeExact(ctx, len); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void replyMap(long ctx, long len) {
+        try { int r = (int) REPLY_MAP.invokeExact(ctx, len); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void replySet(long ctx, long len) {
+        try { int r = (int) REPLY_SET.invokeExact(ctx, len); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void replyNull(long ctx) {
+        try { int r = (int) REPLY_NULL.invokeExact(ctx); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void setArrayLength(long ctx, long len) {
+        try { SET_ARRAY_LEN.invokeExact(ctx, len); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void setMapLength(long ctx, long len) {
+        try { SET_MAP_LEN.invokeExact(ctx, len); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static int contextFlags(long ctx) {
+        try { return (int) CTX_FLAGS.invokeExact(ctx); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static long milliseconds() {
+        try { return (long) MILLIS.invokeExact(); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static long openKey(long ctx, long keyName, int mode) {
+        try { return (long) OPEN_KEY.invokeExact(ctx, keyName, mode); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void closeKey(long key) {
+        try { CLOSE_KEY.invokeExact(key); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static int keyType(long key) {
+        try { return (int) KEY_TYPE.invokeExact(key); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static long moduleTypeOf(long key) {
+        try { return (long) TYPE_OF.invokeExact(key); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static long getValue(long key) {
+        try { return (long) GET_VALUE.invokeExact(key); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static int setValue(long key, long type, long value) {
+        try { return (int) SET_VALUE.invokeExact(key, type, value); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static int deleteKey(long key) {
+        try { return (int) DELETE_KEY.invokeExact(key); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static long createString(long ctx, long ptr, long len) {
+        try { return (long) CREATE_STRING.invokeExact(ctx, ptr, len); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void freeString(long ctx, long str) {
+        try { FREE_STRING.invokeExact(ctx, str); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void replicateVerbatim(long ctx) {
+        try { int r = (int) REPLICATE_VERBATIM.invokeExact(ctx); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    /** Replicates cmd with the argv array (ValkeyModuleString pointers) instead of the client's argv. */
+    public static void replicate(long ctx, long cmdCstr, long argv, long argc) {
+        try { int r = (int) REPLICATE.invokeExact(ctx, cmdCstr, argv, argc); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void notifyKeyspace(long ctx, int type, long eventCstr, long key) {
+        try { int r = (int) NOTIFY.invokeExact(ctx, type, eventCstr, key); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void log(long levelCstr, long msgCstr) {
+        try { LOG.invokeExact(levelCstr, msgCstr); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+}

@@ -1,0 +1,162 @@
+package vts.bridge;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+import vts.command.TsException;
+import vts.mem.Mem;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Entry points called by the shim. {@link #init} runs once at module load (through
+ * JNI); afterwards every command arrives through the FFM upcall stub it returns.
+ * Nothing thrown here may reach the stub: an exception escaping an upcall aborts
+ * the process (DESIGN rule 10).
+ */
+public final class Bridge {
+    private Bridge() {}
+
+    /** A command implementation. It validates everything before changing anything. */
+    @FunctionalInterface
+    public interface Handler {
+        void handle(long ctx, NativeArgs args);
+    }
+
+    private static Handler[] handlers = new Handler[0];
+    private static String[] names = new String[0];
+    static long moduleType;
+    private static final NativeArgs ARGS = new NativeArgs();
+    private static int depth;
+
+    private static final Map<String, Handler> REGISTRY = new HashMap<>();
+
+    /** Commands register here (by upper-case name) from {@link vts.command.Commands}. */
+    public static void register(String name, Handler h) { REGISTRY.put(name, h); }
+
+    /**
+     * Called once by the shim. Returns the address of the dispatch upcall stub, or 0
+     * after logging why the bridge could not start.
+     */
+    public static long init(long getApi, long type, long config, long logFn, long replicateFn, String commandNames) {
+        try {
+            Api.Source.getApi = getApi;
+            Api.Source.logFn = logFn;
+            Api.Source.replicateFn = replicateFn;
+            Mem.Source.allocFn = Api.address("Alloc");
+            Mem.Source.callocFn = Api.address("Calloc");
+            Mem.Source.reallocFn = Api.address("Realloc");
+            Mem.Source.freeFn = Api.address("Free");
+            if (!Mem.usingModuleAllocator()) throw new IllegalStateException("module allocator not in use");
+            moduleType = type;
+            Config.address = config;
+            redirectStandardStreams();
+
+            vts.command.Commands.registerAll();
+            String[] list = commandNames.split(",");
+            handlers = new Handler[list.length];
+            names = new String[list.length];
+            for (int i = 0; i < list.length; i++) {
+                names[i] = list[i];
+                handlers[i] = REGISTRY.get(list[i]);
+                if (handlers[i] == null) throw new IllegalStateException("no Java handler for " + list[i]);
+            }
+            var mh = MethodHandles.lookup().findStatic(Bridge.class, "dispatch",
+                    MethodType.methodType(int.class, int.class, long.class, long.class, long.class, long.class, int.class));
+            var desc = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT);
+            return Linker.nativeLinker().upcallStub(mh, desc, Arena.global()).address();
+        } catch (Throwable t) {
+            try {
+                log("warning", "timeseries: Java bridge failed to start: " + t);
+            } catch (Throwable ignored) {
+                // nothing else can report it; the shim logs the failure too
+            }
+            return 0;
+        }
+    }
+
+    private static final long OOM_MESSAGE = Reply.cstring("ERR TSDB: out of Java heap memory; command not executed");
+    private static final long INTERNAL_MESSAGE = Reply.cstring("ERR TSDB: internal error");
+
+    /** The upcall target: one call per command. Always returns 0 (VALKEYMODULE_OK). */
+    static int dispatch(int cmd, long ctx, long argv, long ptrs, long lens, int argc) {
+        try {
+            NativeArgs a = depth == 0 ? ARGS : new NativeArgs(); // a module may call us re-entrantly
+            a.reset(argv, ptrs, lens, argc);
+            depth++;
+            try {
+                handlers[cmd].handle(ctx, a);
+            } finally {
+                depth--;
+            }
+        } catch (TsException e) {
+            replyErrorSafely(ctx, e.getMessage());
+        } catch (OutOfMemoryError e) {
+            Api.replyError(ctx, OOM_MESSAGE);
+        } catch (Throwable t) {
+            try {
+                log("warning", "timeseries: " + (cmd >= 0 && cmd < names.length ? names[cmd] : "?") + " failed: " + t);
+                replyErrorSafely(ctx, "ERR TSDB: internal error: " + t);
+            } catch (Throwable t2) {
+                try {
+                    Api.replyError(ctx, INTERNAL_MESSAGE);
+                } catch (Throwable ignored) {
+                    // the reply could not be written; the client sees no reply for this command
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static void replyErrorSafely(long ctx, String msg) {
+        try {
+            Reply.error(ctx, msg);
+        } catch (OutOfMemoryError e) {
+            Api.replyError(ctx, OOM_MESSAGE);
+        }
+    }
+
+    private static final long WARNING = Reply.cstring("warning");
+    private static final long NOTICE = Reply.cstring("notice");
+
+    public static void log(String level, String msg) {
+        Api.log("warning".equals(level) ? WARNING : NOTICE, Reply.scratch(msg));
+    }
+
+    /** System.out and System.err go to the server log, never to the terminal (DESIGN rule 11). */
+    private static void redirectStandardStreams() {
+        System.setOut(new PrintStream(new LogStream("notice"), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new LogStream("warning"), true, StandardCharsets.UTF_8));
+    }
+
+    private static final class LogStream extends OutputStream {
+        private final String level;
+        private final StringBuilder line = new StringBuilder();
+
+        LogStream(String level) { this.level = level; }
+
+        @Override public synchronized void write(int b) {
+            if (b == '\n') {
+                log(level, "java: " + line);
+                line.setLength(0);
+            } else if (line.length() < 4096) {
+                line.append((char) (b & 0xff));
+            }
+        }
+    }
+
+    static RuntimeException unchecked(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+}
