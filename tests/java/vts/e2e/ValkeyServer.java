@@ -42,7 +42,7 @@ import redis.clients.jedis.util.SafeEncoder;
  * }</pre>
  *
  * System properties: {@code vts.module} (module path, default
- * {@code target/native/libvalkeyts.so}), {@code vts.server} (server binary, default
+ * {@code target/libvalkeyts.so}), {@code vts.server} (server binary, default
  * {@code valkey-server} on PATH), {@code vts.keepDirs=true} keeps temp dirs after close.
  *
  * <p>Only the process this fixture started is ever signalled (by its PID). A JVM shutdown hook
@@ -52,7 +52,7 @@ public final class ValkeyServer implements AutoCloseable {
 
     /** Default module path, as the pom passes it. */
     public static Path modulePath() {
-        return Paths.get(System.getProperty("vts.module", "target/native/libvalkeyts.so")).toAbsolutePath();
+        return Paths.get(System.getProperty("vts.module", "target/libvalkeyts.so")).toAbsolutePath();
     }
 
     private static final Set<ValkeyServer> LIVE = ConcurrentHashMap.newKeySet();
