@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,19 +23,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * exact replies (RESP2 and RESP3 shapes) and exact error texts.
  */
 class CommandsIT {
+    @RegisterExtension
+    static final ServerExtension valkey = new ServerExtension();
     static ValkeyServer server;
 
-    @RegisterExtension
-    static LogOnFailure logs = new LogOnFailure(() -> List.of(server));
-
     @BeforeAll
-    static void start() {
-        server = ValkeyServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) server.close();
+    static void server() {
+        server = valkey.server();
     }
 
     @BeforeEach

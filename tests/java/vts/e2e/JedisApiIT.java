@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Named;
@@ -37,19 +36,13 @@ import redis.clients.jedis.timeseries.TSRangeParams;
  * client's reply parsing (TSElement, TSInfo, integer and list replies) is exercised.
  */
 class JedisApiIT {
+    @RegisterExtension
+    static final ServerExtension valkey = new ServerExtension();
     static ValkeyServer server;
 
-    @RegisterExtension
-    static LogOnFailure logs = new LogOnFailure(() -> List.of(server));
-
     @BeforeAll
-    static void start() {
-        server = ValkeyServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) server.close();
+    static void server() {
+        server = valkey.server();
     }
 
     @BeforeEach
