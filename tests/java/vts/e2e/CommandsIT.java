@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,17 +23,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class CommandsIT {
     @RegisterExtension
-    static final ServerExtension valkey = new ServerExtension();
+    static final ServerExtension valkey = new ServerExtension().flushAllBeforeEach();
     static ValkeyServer server;
 
     @BeforeAll
     static void server() {
         server = valkey.server();
-    }
-
-    @BeforeEach
-    void flush() {
-        assertOk(server.call("FLUSHALL"));
     }
 
     static Resp.Reply call(Object... args) {

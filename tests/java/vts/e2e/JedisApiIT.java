@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,17 +36,12 @@ import redis.clients.jedis.timeseries.TSRangeParams;
  */
 class JedisApiIT {
     @RegisterExtension
-    static final ServerExtension valkey = new ServerExtension();
+    static final ServerExtension valkey = new ServerExtension().flushAllBeforeEach();
     static ValkeyServer server;
 
     @BeforeAll
     static void server() {
         server = valkey.server();
-    }
-
-    @BeforeEach
-    void flush() {
-        server.client().flushAll();
     }
 
     static Stream<Named<UnifiedJedis>> clients() {

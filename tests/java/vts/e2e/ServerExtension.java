@@ -6,6 +6,7 @@ import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 
@@ -18,10 +19,11 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * static final ServerExtension valkey = new ServerExtension(b -> b.config("appendonly", "yes"));
  * }</pre>
  */
-public final class ServerExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
+public final class ServerExtension implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback, TestWatcher {
     private final UnaryOperator<ValkeyServer.Builder> setup;
     private final List<ValkeyServer> tracked = new CopyOnWriteArrayList<>();
     private volatile ValkeyServer server;
+    private boolean flushAll;
 
     public ServerExtension() {
         this(b -> b);
@@ -29,6 +31,20 @@ public final class ServerExtension implements BeforeAllCallback, AfterAllCallbac
 
     public ServerExtension(UnaryOperator<ValkeyServer.Builder> setup) {
         this.setup = setup;
+    }
+
+    /** Sends FLUSHALL before each test, so tests of the class start from an empty server. */
+    public ServerExtension flushAllBeforeEach() {
+        flushAll = true;
+        return this;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (flushAll && server != null && server.isRunning()) {
+            Resp.Reply r = server.call("FLUSHALL");
+            if (!(r instanceof Resp.Simple)) throw new IllegalStateException("FLUSHALL: " + r);
+        }
     }
 
     /** The class's server. */
