@@ -13,15 +13,27 @@ public final class Keys {
         return Api.openKey(ctx, a.vmString(i), mode);
     }
 
-    /** The series behind an open key, 0 if the key is empty; throws WRONGTYPE for another type. */
+    /**
+     * The series behind an open key, 0 if the key is empty; throws WRONGTYPE for
+     * another type (the caller still closes the key).
+     */
     public static long series(long key) {
         int t = Api.keyType(key);
         if (t == Api.KEYTYPE_EMPTY) return 0;
-        if (t != Api.KEYTYPE_MODULE || Api.moduleTypeOf(key) != Bridge.moduleType) {
-            Api.closeKey(key);
-            throw new TsException(WRONGTYPE);
-        }
+        if (!isSeries(key)) throw new TsException(WRONGTYPE);
         return Api.getValue(key);
+    }
+
+    /** True if the open key holds a series. */
+    public static boolean isSeries(long key) {
+        return Api.keyType(key) == Api.KEYTYPE_MODULE && Api.moduleTypeOf(key) == Bridge.moduleType;
+    }
+
+    /** The series behind an open key; a missing key is "the key does not exist". */
+    public static long existing(long key) {
+        long s = series(key);
+        if (s == 0) throw TsException.tsdb("the key does not exist");
+        return s;
     }
 
     /** Makes the (empty, write-opened) key hold the series. */

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""End-to-end benchmarks of the timeseries module against built-in commands.
+
+Each benchmark starts its own valkey-server (127.0.0.1, free port, temp dir, no
+persistence) with the module loaded, feeds it through `valkey-cli --pipe` and reads the
+server-side cost per call from INFO commandstats. Ratios against a built-in command are
+measured in the same run on the same server, because the machines are shared and noisy.
+
+usage: bench/vts_bench.py [ingest|madd|memory|range|rules|all] [--module target/libvalkeyts.so]
+"""
+import argparse
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, module, extra=()):
+        self.dir = tempfile.mkdtemp(prefix="vts-bench-")
+        self.port = free_port()
+        args = ["valkey-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir,
+                "--save", "", "--appendonly", "no", "--daemonize", "no",
+                "--logfile", os.path.join(self.dir, "server.log"), "--loadmodule", module, *extra]
+        self.proc = subprocess.Popen(args)
+        for _ in range(200):
+            try:
+                if self.cli("PING").strip() == "PONG":
+                    return
+            except subprocess.CalledProcessError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("server did not start; see " + self.dir)
+
+    def cli(self, *args):
+        return subprocess.run(["valkey-cli", "-p", str(self.port), *args], check=True,
+                              capture_output=True, text=True).stdout
+
+    def pipe(self, payload):
+        t0 = time.perf_counter()
+        out = subprocess.run(["valkey-cli", "-p", str(self.port), "--pipe"], input=payload,
+                             capture_output=True, check=True).stdout.decode()
+        elapsed = time.perf_counter() - t0
+        if "errors: 0" not in out:
+            raise RuntimeError("pipe reported errors: " + out)
+        return elapsed
+
+    def info(self, section):
+        out = {}
+        for line in self.cli("INFO", section).splitlines():
+            if ":" in line:
+                k, v = line.split(":", 1)
+                out[k] = v
+        return out
+
+    def usec_per_call(self, command):
+        stats = self.info("commandstats").get("cmdstat_" + command.lower())
+        if not stats:
+            return None
+        fields = dict(kv.split("=") for kv in stats.split(","))
+        return float(fields["usec_per_call"]), int(fields["calls"])
+
+    def used_memory(self):
+        return int(self.info("memory")["used_memory"])
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def resp(*args):
+    parts = [b"*%d\r\n" % len(args)]
+    for a in args:
+        b = a if isinstance(a, bytes) else str(a).encode()
+        parts.append(b"$%d\r\n%s\r\n" % (len(b), b))
+    return b"".join(parts)
+
+
+T0 = 1_700_000_000_000
+
+
+def ingest(module, series=1000, samples=1000):
+    """TS.ADD against XADD with the same keys and ids, round-robin over the series."""
+    rnd = random.Random(1)
+    ts_cmds, x_cmds = [], []
+    for i in range(samples):
+        t = T0 + i * 1000
+        for s in range(series):
+            v = "%.2f" % (rnd.random() * 100)
+            ts_cmds.append(resp("TS.ADD", "ts:%d" % s, t, v))
+            x_cmds.append(resp("XADD", "xs:%d" % s, "%d-0" % t, "v", v))
+    srv = Server(module)
+    try:
+        x_time = srv.pipe(b"".join(x_cmds))
+        ts_time = srv.pipe(b"".join(ts_cmds))
+        n = series * samples
+        ts_us, _ = srv.usec_per_call("ts.add")
+        x_us, _ = srv.usec_per_call("xadd")
+        print("ingest: %d series x %d samples" % (series, samples))
+        print("  TS.ADD  %9.0f adds/s through the pipe, %6.0f ns/call server side" % (n / ts_time, ts_us * 1000))
+        print("  XADD    %9.0f adds/s through the pipe, %6.0f ns/call server side" % (n / x_time, x_us * 1000))
+        print("  TS.ADD / XADD throughput ratio (pipe): %.2f; server-side cost ratio XADD/TS.ADD: %.2f"
+              % (x_time / ts_time, x_us / ts_us))
+    finally:
+        srv.close()
+
+
+def madd(module, series=1000, samples=1000, batch=100):
+    rnd = random.Random(2)
+    m_cmds, x_cmds = [], []
+    for s in range(series):
+        m_cmds.append(resp("TS.CREATE", "ts:%d" % s))
+    for i in range(samples):
+        t = T0 + i * 1000
+        for b in range(0, series, batch):
+            args = ["TS.MADD"]
+            for s in range(b, b + batch):
+                v = "%.2f" % (rnd.random() * 100)
+                args += ["ts:%d" % s, t, v]
+                x_cmds.append(resp("XADD", "xs:%d" % s, "%d-0" % t, "v", v))
+            m_cmds.append(resp(*args))
+    srv = Server(module)
+    try:
+        x_time = srv.pipe(b"".join(x_cmds))
+        m_time = srv.pipe(b"".join(m_cmds))
+        n = series * samples
+        print("madd: batches of %d, %d samples" % (batch, n))
+        print("  TS.MADD %9.0f samples/s; XADD %9.0f samples/s; ratio %.2f"
+              % (n / m_time, n / x_time, x_time / m_time))
+    finally:
+        srv.close()
+
+
+def shapes(n):
+    rnd = random.Random(3)
+    walk = 100.0
+    out = {"random walk, 2 decimals": [], "integer counter": [], "constant": [], "uniform random doubles": []}
+    c = 0
+    for i in range(n):
+        walk += rnd.uniform(-1, 1)
+        out["random walk, 2 decimals"].append("%.2f" % walk)
+        c += rnd.randint(0, 10)
+        out["integer counter"].append(str(c))
+        out["constant"].append("42.5")
+        out["uniform random doubles"].append(repr(rnd.random()))
+    return out
+
+
+def memory(module, series=100, samples=10000):
+    """Bytes per sample: growth of used_memory / samples, per value shape."""
+    for name, values in shapes(samples).items():
+        srv = Server(module)
+        try:
+            cmds = [resp("TS.CREATE", "m:%d" % s) for s in range(series)]
+            base_payload = b"".join(cmds)
+            srv.pipe(base_payload)
+            before = srv.used_memory()
+            chunks = []
+            for i in range(0, samples, 100):
+                for s in range(series):
+                    args = ["TS.MADD"]
+                    for j in range(i, min(i + 100, samples)):
+                        args += ["m:%d" % s, T0 + j * 1000, values[j]]
+                    chunks.append(resp(*args))
+            srv.pipe(b"".join(chunks))
+            after = srv.used_memory()
+            print("memory: %-24s %.2f bytes/sample" % (name, (after - before) / (series * samples)))
+        finally:
+            srv.close()
+
+
+def range_scan(module, total=5_000_000):
+    srv = Server(module)
+    try:
+        rnd = random.Random(4)
+        cmds, v = [], 100.0
+        for b in range(0, total, 1000):
+            args = ["TS.MADD"]
+            for i in range(b, b + 1000):
+                v += rnd.uniform(-1, 1)
+                args += ["big", T0 + i * 1000, "%.2f" % v]
+            cmds.append(resp(*args))
+        srv.cli("TS.CREATE", "big")
+        srv.pipe(b"".join(cmds))
+        srv.cli("CONFIG", "RESETSTAT")
+        srv.pipe(b"".join(resp("TS.RANGE", "big", "-", "+", "COUNT", 1000) for _ in range(2000)))
+        srv.pipe(b"".join(resp("GET", "nokey") for _ in range(2000)))
+        us, calls = srv.usec_per_call("ts.range")
+        get_us, _ = srv.usec_per_call("get")
+        print("range: COUNT 1000 on %d samples: %.1f us/call, %.0f samples/s (GET: %.2f us/call)"
+              % (total, us, 1000 / (us / 1e6), get_us))
+        srv.cli("CONFIG", "RESETSTAT")
+        with open(os.devnull, "wb") as null:
+            for _ in range(3):
+                subprocess.run(["valkey-cli", "-p", str(srv.port), "TS.RANGE", "big", "-", "+"], stdout=null, check=True)
+        us, calls = srv.usec_per_call("ts.range")
+        print("range: full scan of %d samples: %.1f ms/call, %.1f M samples/s server side"
+              % (total, us / 1000, total / us))
+        for agg, bucket in (("avg", 60000), ("max", 3600000)):
+            srv.cli("CONFIG", "RESETSTAT")
+            for _ in range(5):
+                out = srv.cli("TS.RANGE", "big", "-", "+", "AGGREGATION", agg, str(bucket))
+                if out.startswith("ERR"):
+                    print("range: AGGREGATION %s: %s" % (agg, out.strip()))
+                    break
+            else:
+                us, calls = srv.usec_per_call("ts.range")
+                print("range: AGGREGATION %s %d: %.1f ms/call, %.1f M samples/s" % (agg, bucket, us / 1000, total / us))
+    finally:
+        srv.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", nargs="?", default="all", choices=["ingest", "madd", "memory", "range", "all"])
+    ap.add_argument("--module", default=os.path.join(ROOT, "target", "libvalkeyts.so"))
+    a = ap.parse_args()
+    todo = ["ingest", "madd", "memory", "range"] if a.what == "all" else [a.what]
+    for w in todo:
+        {"ingest": ingest, "madd": madd, "memory": memory, "range": range_scan}[w](a.module)
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

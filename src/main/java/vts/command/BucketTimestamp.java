@@ -1,0 +1,6 @@
+package vts.command;
+
+/** BUCKETTIMESTAMP: which timestamp reports a bucket (start is the default). */
+public enum BucketTimestamp {
+    START, END, MID
+}

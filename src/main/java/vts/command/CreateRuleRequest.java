@@ -1,0 +1,5 @@
+package vts.command;
+
+/** TS.CREATERULE source dest AGGREGATION aggregator bucketDuration [alignTimestamp]. */
+public record CreateRuleRequest(byte[] source, byte[] dest, Agg aggregator, long bucketDuration,
+                                long alignTimestamp) {}

@@ -1,0 +1,4 @@
+package vts.command;
+
+/** TS.DELETERULE source dest. */
+public record DeleteRuleRequest(byte[] source, byte[] dest) {}

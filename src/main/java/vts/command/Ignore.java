@@ -1,0 +1,4 @@
+package vts.command;
+
+/** IGNORE ignoreMaxTimeDiff ignoreMaxValDiff (both non-negative, both inclusive). */
+public record Ignore(long maxTimeDiff, double maxValDiff) {}

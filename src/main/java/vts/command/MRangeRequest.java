@@ -1,0 +1,12 @@
+package vts.command;
+
+import java.util.List;
+
+/**
+ * TS.MRANGE / TS.MREVRANGE from to [options] [WITHLABELS | SELECTED_LABELS l...]
+ * FILTER matcher... [GROUPBY label REDUCE reducer].
+ *
+ * @param groupBy null when absent
+ */
+public record MRangeRequest(boolean reverse, RangeQuery query, LabelSelection labels, List<Matcher> filter,
+                            GroupBy groupBy) {}

@@ -1,0 +1,4 @@
+package vts.command;
+
+/** TS.RANGE / TS.REVRANGE key from to [options]. */
+public record RangeRequest(byte[] key, boolean reverse, RangeQuery query) {}

@@ -1,0 +1,361 @@
+package vts.command;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import vts.bridge.Api;
+import vts.bridge.ArgvBuilder;
+import vts.bridge.Bridge;
+import vts.bridge.Config;
+import vts.bridge.Keys;
+import vts.bridge.NativeArgs;
+import vts.bridge.Reply;
+import vts.series.Layout;
+import vts.series.Series;
+import vts.series.SeriesCursor;
+
+/**
+ * The single-series commands. Each one parses and validates everything first, then
+ * changes the series, then notifies, replicates and replies.
+ */
+public final class SeriesCommands {
+    private SeriesCommands() {}
+
+    private static final int RW = Api.READ | Api.WRITE;
+
+    private static final long EV_CREATE = Reply.cstring("ts.create");
+    private static final long EV_ALTER = Reply.cstring("ts.alter");
+    private static final long EV_ADD = Reply.cstring("ts.add");
+    private static final long EV_INCRBY = Reply.cstring("ts.incrby");
+    private static final long EV_DECRBY = Reply.cstring("ts.decrby");
+    private static final long EV_DEL = Reply.cstring("ts.del");
+    private static final long CMD_ADD = Reply.cstring("TS.ADD");
+    private static final long CMD_MADD = Reply.cstring("TS.MADD");
+    private static final long CMD_INCRBY = Reply.cstring("TS.INCRBY");
+    private static final long CMD_DECRBY = Reply.cstring("TS.DECRBY");
+
+    static final String NOT_A_TSDB_KEY = "ERR TSDB: the key is not a TSDB key";
+    static final String INCR_TOO_OLD = "TSDB: timestamp must be equal to or higher than the maximum existing timestamp";
+
+    static void register() {
+        Bridge.register("TS.CREATE", SeriesCommands::create);
+        Bridge.register("TS.ALTER", SeriesCommands::alter);
+        Bridge.register("TS.ADD", SeriesCommands::add);
+        Bridge.register("TS.MADD", SeriesCommands::madd);
+        Bridge.register("TS.INCRBY", SeriesCommands::incrBy);
+        Bridge.register("TS.DECRBY", SeriesCommands::incrBy);
+        Bridge.register("TS.DEL", SeriesCommands::del);
+        Bridge.register("TS.GET", SeriesCommands::get);
+        Bridge.register("TS.INFO", InfoCommand::info);
+        Bridge.register("TS.RANGE", SeriesCommands::range);
+        Bridge.register("TS.REVRANGE", SeriesCommands::range);
+    }
+
+    // ---------------------------------------------------------------- create / alter
+
+    /** A new series from the given options, the module defaults filling the rest. */
+    static long newSeries(SeriesOptions o) {
+        int encoding = o.encoding() == null ? Config.encoding()
+                : (o.encoding() == Encoding.UNCOMPRESSED ? Layout.ENC_UNCOMPRESSED : Layout.ENC_COMPRESSED);
+        long retention = o.hasRetention() ? o.retention() : Config.retention();
+        int chunkSize = o.hasChunkSize() ? o.chunkSize() : Config.chunkSize();
+        long ignoreTime = o.ignore() != null ? o.ignore().maxTimeDiff() : Config.ignoreMaxTimeDiff();
+        double ignoreVal = o.ignore() != null ? o.ignore().maxValDiff() : Config.ignoreMaxValDiff();
+        boolean ignoreSet = o.ignore() != null || ignoreTime != 0 || ignoreVal != 0;
+        long s = Series.create(encoding, retention, chunkSize, o.duplicatePolicy().code(), ignoreSet, ignoreTime,
+                ignoreVal);
+        try {
+            if (o.labels() != null && !o.labels().isEmpty()) Series.setLabels(s, labelBytes(o.labels()));
+        } catch (RuntimeException | Error e) {
+            Series.free(s);
+            throw e;
+        }
+        return s;
+    }
+
+    static byte[][] labelBytes(List<Label> labels) {
+        byte[][] b = new byte[labels.size() * 2][];
+        for (int i = 0; i < labels.size(); i++) {
+            b[2 * i] = labels.get(i).name().getBytes(StandardCharsets.UTF_8);
+            b[2 * i + 1] = labels.get(i).value().getBytes(StandardCharsets.UTF_8);
+        }
+        return b;
+    }
+
+    static void create(long ctx, NativeArgs a) {
+        CreateRequest r = Parsers.create(a);
+        long key = Keys.open(ctx, a, 1, RW);
+        try {
+            if (Api.keyType(key) != Api.KEYTYPE_EMPTY) throw TsException.tsdb("key already exists");
+            Keys.store(key, newSeries(r.options()));
+        } finally {
+            Api.closeKey(key);
+        }
+        notify(ctx, EV_CREATE, a, 1);
+        Api.replicateVerbatim(ctx);
+        Reply.ok(ctx);
+    }
+
+    static void alter(long ctx, NativeArgs a) {
+        AlterRequest r = Parsers.alter(a);
+        SeriesOptions o = r.options();
+        long key = Keys.open(ctx, a, 1, RW);
+        try {
+            long s = Keys.existing(key);
+            byte[][] labels = o.labels() != null ? labelBytes(o.labels()) : null;
+            if (o.hasRetention()) Series.setRetention(s, o.retention());
+            if (o.hasChunkSize()) Series.setChunkSize(s, o.chunkSize());
+            if (o.duplicatePolicy() != DuplicatePolicy.NONE) Series.setDupPolicy(s, o.duplicatePolicy().code());
+            if (o.ignore() != null) Series.setIgnore(s, true, o.ignore().maxTimeDiff(), o.ignore().maxValDiff());
+            if (labels != null) Series.setLabels(s, labels);
+        } finally {
+            Api.closeKey(key);
+        }
+        notify(ctx, EV_ALTER, a, 1);
+        Api.replicateVerbatim(ctx);
+        Reply.ok(ctx);
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /** ON_DUPLICATE, else the series' policy, else the module default. */
+    static int effectivePolicy(DuplicatePolicy override, long s) {
+        if (override != DuplicatePolicy.NONE) return override.code();
+        int p = Series.dupPolicy(s);
+        return p != Layout.DUP_UNSET ? p : Config.duplicatePolicy();
+    }
+
+    static String addError(int rc) {
+        return "ERR " + (rc == Series.ERR_TOO_OLD ? Series.MSG_TOO_OLD : Series.MSG_BLOCKED);
+    }
+
+    static void add(long ctx, NativeArgs a) {
+        AddRequest r = Parsers.add(a);
+        long ts = r.serverTime() ? Api.milliseconds() : r.timestamp();
+        long replyTs;
+        boolean changed;
+        long key = Keys.open(ctx, a, 1, RW);
+        try {
+            long s = Keys.series(key);
+            boolean created = s == 0;
+            if (created) s = newSeries(r.create());
+            int policy = effectivePolicy(r.onDuplicate(), s);
+            if (!created && policy == Layout.DUP_LAST && Series.shouldIgnore(s, ts, r.value())) {
+                replyTs = Series.lastTs(s);
+                changed = false;
+            } else {
+                int rc = Series.add(s, ts, r.value(), policy);
+                if (rc < 0) {
+                    if (created) Series.free(s);
+                    throw new TsException(addError(rc));
+                }
+                if (created) Keys.store(key, s);
+                replyTs = ts;
+                changed = true;
+            }
+        } finally {
+            Api.closeKey(key);
+        }
+        if (changed) {
+            notify(ctx, EV_ADD, a, 1);
+            if (r.serverTime()) {
+                ArgvBuilder b = ArgvBuilder.start(ctx).arg(a, 1).number(ts);
+                for (int i = 3; i < a.count(); i++) b.arg(a, i);
+                b.replicate(CMD_ADD);
+            } else {
+                Api.replicateVerbatim(ctx);
+            }
+        }
+        Reply.integer(ctx, replyTs);
+    }
+
+    static void madd(long ctx, NativeArgs a) {
+        MAddRequest r = Parsers.madd(a);
+        List<MAddRequest.Entry> entries = r.entries();
+        int n = entries.size();
+        long now = Api.milliseconds();
+        long[] results = new long[n];
+        String[] errors = new String[n];
+        boolean[] accepted = new boolean[n];
+        int nAccepted = 0;
+        for (int i = 0; i < n; i++) {
+            MAddRequest.Entry e = entries.get(i);
+            if (e.error() != null) {
+                errors[i] = e.error();
+                continue;
+            }
+            long ts = e.timestampOr(now);
+            int keyArg = 1 + 3 * i;
+            long key = Keys.open(ctx, a, keyArg, RW);
+            try {
+                if (!Keys.isSeries(key)) {
+                    errors[i] = Api.keyType(key) == Api.KEYTYPE_EMPTY ? NOT_A_TSDB_KEY : Keys.WRONGTYPE;
+                    continue;
+                }
+                long s = Api.getValue(key);
+                int policy = effectivePolicy(DuplicatePolicy.NONE, s);
+                if (policy == Layout.DUP_LAST && Series.shouldIgnore(s, ts, e.value())) {
+                    results[i] = Series.lastTs(s);
+                    continue;
+                }
+                int rc = Series.add(s, ts, e.value(), policy);
+                if (rc < 0) {
+                    errors[i] = addError(rc);
+                    continue;
+                }
+                results[i] = ts;
+                accepted[i] = true;
+                nAccepted++;
+            } finally {
+                Api.closeKey(key);
+            }
+            notify(ctx, EV_ADD, a, keyArg);
+        }
+        Reply.array(ctx, n);
+        for (int i = 0; i < n; i++) {
+            if (errors[i] != null) Reply.error(ctx, errors[i]);
+            else Reply.integer(ctx, results[i]);
+        }
+        if (nAccepted == n) {
+            boolean anyStar = false;
+            for (MAddRequest.Entry e : entries) anyStar |= e.serverTime();
+            if (!anyStar) {
+                Api.replicateVerbatim(ctx);
+                return;
+            }
+        }
+        if (nAccepted == 0) return;
+        ArgvBuilder b = ArgvBuilder.start(ctx);
+        for (int i = 0; i < n; i++) {
+            if (!accepted[i]) continue;
+            b.arg(a, 1 + 3 * i).number(results[i]).arg(a, 3 + 3 * i);
+        }
+        b.replicate(CMD_MADD);
+    }
+
+    static void incrBy(long ctx, NativeArgs a) {
+        IncrByRequest r = Parsers.incrBy(a);
+        long ts = r.serverTime() ? Api.milliseconds() : r.timestamp();
+        long key = Keys.open(ctx, a, 1, RW);
+        try {
+            long s = Keys.series(key);
+            boolean created = s == 0;
+            if (created) s = newSeries(r.create());
+            boolean empty = Series.totalSamples(s) == 0;
+            if (!empty && ts < Series.lastTs(s)) {
+                if (created) Series.free(s);
+                throw new TsException(INCR_TOO_OLD);
+            }
+            double v = (empty ? 0 : Series.lastValue(s)) + r.signedDelta();
+            int rc = Series.add(s, ts, v, Layout.DUP_LAST);
+            if (rc < 0) {
+                if (created) Series.free(s);
+                throw new TsException(addError(rc));
+            }
+            if (created) Keys.store(key, s);
+        } finally {
+            Api.closeKey(key);
+        }
+        notify(ctx, r.decrement() ? EV_DECRBY : EV_INCRBY, a, 1);
+        if (r.serverTime()) {
+            // replicas must not use their own clock: name the timestamp explicitly
+            ArgvBuilder b = ArgvBuilder.start(ctx).arg(a, 1).arg(a, 2);
+            b.text("TIMESTAMP".getBytes(StandardCharsets.US_ASCII)).number(ts);
+            for (int i = 3; i < a.count(); i++) {
+                if (a.is(i, "TIMESTAMP") && i + 1 < a.count()) {
+                    i++; // drop "TIMESTAMP *"
+                    continue;
+                }
+                b.arg(a, i);
+            }
+            b.replicate(r.decrement() ? CMD_DECRBY : CMD_INCRBY);
+        } else {
+            Api.replicateVerbatim(ctx);
+        }
+        Reply.integer(ctx, ts);
+    }
+
+    static void del(long ctx, NativeArgs a) {
+        DelRequest r = Parsers.del(a);
+        long deleted;
+        long key = Keys.open(ctx, a, 1, RW);
+        try {
+            long s = Keys.existing(key);
+            deleted = Series.delete(s, r.from(), r.to());
+        } finally {
+            Api.closeKey(key);
+        }
+        if (deleted > 0) {
+            notify(ctx, EV_DEL, a, 1);
+            Api.replicateVerbatim(ctx);
+        }
+        Reply.integer(ctx, deleted);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    static void get(long ctx, NativeArgs a) {
+        Parsers.get(a);
+        boolean resp3 = Reply.resp3(ctx);
+        long key = Keys.open(ctx, a, 1, Api.READ);
+        try {
+            long s = Keys.existing(key);
+            if (Series.totalSamples(s) == 0) {
+                Reply.array(ctx, 0);
+                return;
+            }
+            Reply.array(ctx, 2);
+            Reply.integer(ctx, Series.lastTs(s));
+            Reply.value(ctx, Series.lastValue(s), resp3);
+        } finally {
+            Api.closeKey(key);
+        }
+    }
+
+    private static final SeriesCursor CURSOR = new SeriesCursor();
+
+    static void range(long ctx, NativeArgs a) {
+        RangeRequest r = Parsers.range(a);
+        RangeQuery q = r.query();
+        if (q.aggregation() != null) throw TsException.tsdb("AGGREGATION is not supported yet by this version");
+        boolean resp3 = Reply.resp3(ctx);
+        long key = Keys.open(ctx, a, 1, Api.READ);
+        try {
+            long s = Keys.existing(key);
+            replySamples(ctx, s, q, r.reverse(), resp3);
+        } finally {
+            Api.closeKey(key);
+        }
+    }
+
+    /** Replies the raw samples of s selected by q, as an array of [ts, value]. */
+    static void replySamples(long ctx, long s, RangeQuery q, boolean reverse, boolean resp3) {
+        long from = Math.max(q.from(), Series.minVisibleTs(s));
+        long[] tsFilter = q.filterByTs();
+        ValueFilter vf = q.filterByValue();
+        long limit = q.count() < 0 ? Long.MAX_VALUE : q.count();
+        if (from > q.to() || limit == 0 || (tsFilter != null && tsFilter.length == 0)) {
+            Reply.array(ctx, 0);
+            return;
+        }
+        SeriesCursor c = CURSOR;
+        c.reset(s, from, q.to(), reverse);
+        Reply.array(ctx, -1);
+        long n = 0;
+        while (n < limit && c.next()) {
+            long t = c.ts;
+            double v = c.value;
+            if (tsFilter != null && java.util.Arrays.binarySearch(tsFilter, t) < 0) continue;
+            if (vf != null && !(v >= vf.min() && v <= vf.max())) continue;
+            Reply.array(ctx, 2);
+            Reply.integer(ctx, t);
+            Reply.value(ctx, v, resp3);
+            n++;
+        }
+        Api.setArrayLength(ctx, n);
+    }
+
+    static void notify(long ctx, long event, NativeArgs a, int keyArg) {
+        Api.notifyKeyspace(ctx, Api.NOTIFY_MODULE, event, a.vmString(keyArg));
+    }
+}

@@ -1,0 +1,4 @@
+package vts.command;
+
+/** FILTER_BY_VALUE min max (inclusive; never NaN). */
+public record ValueFilter(double min, double max) {}
