@@ -95,7 +95,8 @@ public final class Series {
 
     /** Bytes of native memory held: header, chunk array, chunks (header + capacity), blobs. */
     public static long memoryUsage(long s) {
-        long total = SERIES_SIZE + Mem.getInt(s + S_CHUNKS_CAP) * 8L;
+        // the chunk array counts by its used length, so that a reloaded series reports the same figure
+        long total = SERIES_SIZE + Mem.getInt(s + S_NCHUNKS) * 8L;
         int n = nchunks(s);
         for (int i = 0; i < n; i++) total += Chunks.size(chunk(s, i));
         return total + (Mem.getInt(s + S_LABELS_LEN) & 0xffffffffL) + (Mem.getInt(s + S_RULES_LEN) & 0xffffffffL)
