@@ -84,7 +84,16 @@ static int forward(int id, VMCtx *ctx, VMString **argv, int argc) {
     X(7, "TS.GET", "readonly fast", 1, 1, 1)                     \
     X(8, "TS.INFO", "readonly fast", 1, 1, 1)                    \
     X(9, "TS.RANGE", "readonly", 1, 1, 1)                        \
-    X(10, "TS.REVRANGE", "readonly", 1, 1, 1)
+    X(10, "TS.REVRANGE", "readonly", 1, 1, 1)                    \
+    X(11, "TS.CREATERULE", "write deny-oom fast", 1, 2, 1)       \
+    X(12, "TS.DELETERULE", "write fast", 1, 2, 1)                \
+    X(13, "TS.MRANGE", "readonly", 0, 0, 0)                      \
+    X(14, "TS.MREVRANGE", "readonly", 0, 0, 0)                   \
+    X(15, "TS.MGET", "readonly", 0, 0, 0)                        \
+    X(16, "TS.QUERYINDEX", "readonly", 0, 0, 0)                  \
+    X(17, "TS.QUERYLABELS", "readonly", 0, 0, 0)                 \
+    X(18, "TS.CARD", "readonly", 0, 0, 0)                        \
+    X(19, "TS.MDEL", "write", 0, 0, 0)
 
 #define DEFINE_HANDLER(id, name, flags, fk, lk, st) \
     static int cmd_##id(VMCtx *ctx, VMString **argv, int argc) { return forward(id, ctx, argv, argc); }
