@@ -139,14 +139,20 @@ class ChunksTest {
         assertArrayEquals(before, bytes(c), "a refused append must not change the chunk");
         long big = Chunks.encode(enc, s.ts, s.v, from, refused + 1, 1 << 16);
         assertNotEquals(0, big);
+        int capacity = Chunks.capacity(c);
+        assertTrue(capacity >= cap && capacity % 8 == 0, "capacity " + capacity);
         if (enc == ENC_COMPRESSED) {
-            assertTrue(Mem.getLong(big + C_BIT_POS) > cap * 8L, "refused although it fits");
-            assertTrue(Mem.getLong(c + C_BIT_POS) <= cap * 8L);
+            assertTrue(Mem.getLong(big + C_BIT_POS) > capacity * 8L, "refused although it fits");
+            assertTrue(Mem.getLong(c + C_BIT_POS) <= capacity * 8L);
         } else {
-            assertEquals(cap / 16, Chunks.count(c));
+            assertEquals(capacity / 16, Chunks.count(c));
         }
         Chunks.free(big);
-        assertEquals(0, Chunks.encode(enc, s.ts, s.v, from, refused + 1, cap));
+        long again = Chunks.encode(enc, s.ts, s.v, from, refused + 1, cap);
+        if (again != 0) {
+            assertTrue(Chunks.capacity(again) > capacity);
+            Chunks.free(again);
+        }
     }
 
     static byte[] bytes(long c) {
@@ -189,9 +195,11 @@ class ChunksTest {
     @Test
     void uncompressedFullAtCapacity() {
         long c = Chunks.newChunk(ENC_UNCOMPRESSED, 64);
-        for (int i = 0; i < 4; i++) assertTrue(Chunks.append(c, i, i));
-        assertFalse(Chunks.append(c, 5, 5));
-        assertEquals(64, Chunks.used(c));
+        int n = Chunks.capacity(c) / 16;
+        assertTrue(n >= 4);
+        for (int i = 0; i < n; i++) assertTrue(Chunks.append(c, i, i));
+        assertFalse(Chunks.append(c, n, 5));
+        assertEquals(16 * n, Chunks.used(c));
         Chunks.free(c);
     }
 
@@ -199,8 +207,12 @@ class ChunksTest {
     void shrinkKeepsSamplesAndAllowsFurtherAppends() {
         long c = Chunks.newChunk(ENC_COMPRESSED, 4096);
         for (int i = 0; i < 100; i++) assertTrue(Chunks.append(c, i * 1000L, i * 0.5));
-        c = Chunks.shrink(c);
-        assertEquals((Chunks.used(c) + 7) & ~7, Chunks.capacity(c));
+        c = Chunks.close(c);
+        int cap = Chunks.capacity(c);
+        assertTrue(cap >= ((Chunks.used(c) + 7) & ~7) && cap < 4096 && cap % 8 == 0, "capacity " + cap);
+        long usable = Mem.usableSize(c);
+        if (usable > 0) assertEquals((usable - CHUNK_HEADER) & ~7, cap);
+        assertEquals(0, tailBits(c));
         long[] ts = new long[200];
         double[] vs = new double[200];
         assertEquals(100, Chunks.decode(c, ts, vs, 0));
@@ -208,6 +220,18 @@ class ChunksTest {
         int added = 0;
         while (Chunks.append(c, 100_000L + added, 7)) added++;
         assertEquals(100 + added, Chunks.decode(c, ts, vs, 0));
+        Chunks.free(c);
+    }
+
+    @Test
+    void closeKeepsAChunkOverHalfFull() {
+        long c = Chunks.newChunk(ENC_COMPRESSED, 4096);
+        int cap = Chunks.capacity(c);
+        SplittableRandom r = new SplittableRandom(3);
+        int i = 0;
+        while (Chunks.append(c, i * 1000L, r.nextDouble())) i++;
+        assertEquals(c, Chunks.close(c));
+        assertEquals(cap, Chunks.capacity(c));
         Chunks.free(c);
     }
 }
