@@ -170,26 +170,26 @@ public final class ChunkReader {
     private void readDecimal() {
         long x = peek();
         int k = Long.numberOfTrailingZeros(~x);
-        if (k == 6) {
-            if ((x & (1L << 7)) != 0) {
+        if (k == Gorilla.ESC) {
+            if ((x & (1L << (k + 1))) != 0) {
                 // switch: XOR mode for the rest of the chunk
-                pos += 8;
+                pos += k + 2;
                 decimal = false;
                 readXor();
                 return;
             }
-            int cl = Gorilla.CLASSES[(int) (x >>> 8) & 7];
-            pos += 11;
+            int cl = Gorilla.CLASSES[(int) (x >>> (k + 2)) & 7];
+            pos += k + 5;
             long bits = peek() & Gorilla.mask(64 - cl);
             pos += 64 - cl;
             value = Double.longBitsToDouble(Double.doubleToRawLongBits(value) ^ bits);
             refM = Gorilla.reference(value, scale);
             return;
         }
-        if (k >= 7) {
-            scale = (int) (x >>> 7) & 15;
+        if (k > Gorilla.ESC) {
+            scale = (int) (x >>> (Gorilla.ESC + 1)) & 15;
             refM = Gorilla.reference(value, scale);
-            pos += 11;
+            pos += Gorilla.ESC + 5;
             x = peek();
             k = Math.min(Long.numberOfTrailingZeros(~x), Gorilla.DEC_WIDTHS.length - 1);
         }

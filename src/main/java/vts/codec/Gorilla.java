@@ -80,20 +80,21 @@ import vts.mem.Mem;
  * grows. The reference M of a sample is round(v*10^d) if the previous value is
  * representable at the current scale d, else 0.
  * <pre>
- *   0                        v = M / 10^d (delta 0)
- *   10      s6               v = (M + delta) / 10^d, delta in [-32, 31]
- *   110     s10              delta in [-512, 511]
- *   1110    s16              delta in [-32768, 32767]
- *   11110   s32              delta in [-2^31, 2^31-1]
- *   111110  s53              any delta (|m| &le; 2^50)
- *   1111110 0 u3 k bits[64-C] escape, v not representable at d: x = bits(v) XOR
- *                            bits(previous value) = bits, C = CLASSES[k] &le; leading
- *                            zeros of x (as the XOR class code)
- *   1111110 1 code           switch: this value and all later ones of the chunk are
- *                            XOR-mode codes (window (0, 0), context "same")
- *   1111111 u4 d' code       scale change: d := d' (d' &gt; d), M is recomputed from the
- *                            previous value at the new scale, then one of the six delta
- *                            codes above gives v at scale d'
+ *   0                         v = M / 10^d (delta 0)
+ *   10       s5               v = (M + delta) / 10^d, delta in [-16, 15]
+ *   110      s8               delta in [-128, 127]
+ *   1110     s12              delta in [-2048, 2047]
+ *   11110    s16              delta in [-32768, 32767]
+ *   111110   s32              delta in [-2^31, 2^31-1]
+ *   1111110  s53              any delta (|m| &le; 2^50)
+ *   11111110 0 u3 k bits[64-C] escape, v not representable at d: x = bits(v) XOR
+ *                             bits(previous value) = bits, C = CLASSES[k] &le; leading
+ *                             zeros of x (as the XOR class code)
+ *   11111110 1 code           switch: this value and all later ones of the chunk are
+ *                             XOR-mode codes (window (0, 0), context "same")
+ *   11111111 u4 d' code       scale change: d := d' (d' &gt; d), M is recomputed from the
+ *                             previous value at the new scale, then one of the seven
+ *                             delta codes above gives v at scale d'
  * </pre>
  * The writer uses the current scale when v is representable there, else the smallest
  * larger scale at which it is, else an escape; the fourth value in a row that needs an
@@ -155,7 +156,11 @@ public final class Gorilla {
     /** Payload widths of the timestamp (delta of delta) buckets. */
     static final byte[] TS_WIDTHS = {0, 7, 9, 12, 32, 64};
     /** Payload widths of the decimal delta buckets. */
-    static final byte[] DEC_WIDTHS = {0, 6, 10, 16, 32, 53};
+    static final byte[] DEC_WIDTHS = {0, 5, 8, 12, 16, 32, 53};
+    /** Decimal mode: an escape is a prefix of ESC ones; a scale change ESC + 1 ones. */
+    static final int ESC = DEC_WIDTHS.length;
+    private static final long ESC_PREFIX = (1L << ESC) - 1;
+    private static final long SCALE_PREFIX = (1L << (ESC + 1)) - 1;
 
     static int bucket(long x, byte[] widths) {
         if (x == 0) return 0;
@@ -295,9 +300,9 @@ public final class Gorilla {
             }
             if (nd < 0 && (flags & RUN_MASK) >>> RUN_SHIFT >= SWITCH_RUN) {
                 int choice = xorChoice(x, 0, 0, false);
-                if (pos + tsBits + 8 + (choice & 0xff) > limit) return false;
+                if (pos + tsBits + ESC + 2 + (choice & 0xff) > limit) return false;
                 pos = writeCode(data, pos, dod, TS_WIDTHS);
-                pos = put(data, pos, 0b1_0111111, 8);
+                pos = put(data, pos, ESC_PREFIX | 1L << (ESC + 1), ESC + 2);
                 Mem.putByte(c + C_PREV_LEADING, (byte) 0);
                 Mem.putByte(c + C_PREV_TRAILING, (byte) 0);
                 pos = writeXor(c, data, pos, x, choice, false);
@@ -305,18 +310,18 @@ public final class Gorilla {
             } else if (nd < 0) {
                 int k = CLASS_OF_LEAD[Long.numberOfLeadingZeros(x)];
                 int n = 64 - CLASSES[k];
-                if (pos + tsBits + 11 + n > limit) return false;
+                if (pos + tsBits + ESC + 5 + n > limit) return false;
                 pos = writeCode(data, pos, dod, TS_WIDTHS);
-                pos = put(data, pos, 0b0_0111111 | (k << 8), 11);
+                pos = put(data, pos, ESC_PREFIX | (long) k << (ESC + 2), ESC + 5);
                 pos = put(data, pos, x, n);
                 flags += 1 << RUN_SHIFT;
             } else {
                 long dm = m - reference(last, nd);
-                int vBits = codeBits(dm, DEC_WIDTHS) + (nd != d ? 11 : 0);
+                int vBits = codeBits(dm, DEC_WIDTHS) + (nd != d ? ESC + 5 : 0);
                 if (pos + tsBits + vBits > limit) return false;
                 pos = writeCode(data, pos, dod, TS_WIDTHS);
                 if (nd != d) {
-                    pos = put(data, pos, 0b1111111 | ((long) nd << 7), 11);
+                    pos = put(data, pos, SCALE_PREFIX | (long) nd << (ESC + 1), ESC + 5);
                     Mem.putByte(c + C_PREV_LEADING, (byte) nd);
                 }
                 pos = writeCode(data, pos, dm, DEC_WIDTHS);
