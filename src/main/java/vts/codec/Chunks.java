@@ -68,7 +68,7 @@ public final class Chunks {
             if (count == 0) Gorilla.first(c, ts, v);
             else if (!Gorilla.append(c, ts, v)) return false;
         } else {
-            long off = (long) count << 4;
+            long off = (count & 0xffffffffL) << 4;
             if (off + 16 > (Mem.getInt(c + C_CAPACITY) & 0xffffffffL)) return false;
             Mem.putLong(c + C_DATA + off, ts);
             Mem.putDouble(c + C_DATA + off + 8, v);

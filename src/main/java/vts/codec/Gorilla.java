@@ -276,6 +276,7 @@ public final class Gorilla {
     static boolean append(long c, long ts, double v) {
         long pos = Mem.getLong(c + C_BIT_POS);
         long limit = (Mem.getInt(c + C_CAPACITY) & 0xffffffffL) << 3;
+        if (pos < 0 || pos > limit) return false; // a corrupt header: never write outside the data
         long delta = ts - Mem.getLong(c + C_LAST_TS);
         long dod = delta - Mem.getLong(c + C_PREV_DELTA);
         int tsBits = codeBits(dod, TS_WIDTHS);
