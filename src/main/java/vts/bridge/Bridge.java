@@ -56,6 +56,7 @@ public final class Bridge {
             Mem.Source.callocFn = Api.address("Calloc");
             Mem.Source.reallocFn = Api.address("Realloc");
             Mem.Source.freeFn = Api.address("Free");
+            Mem.Source.usableFn = Api.address("MallocUsableSize");
             if (!Mem.usingModuleAllocator()) throw new IllegalStateException("module allocator not in use");
             moduleType = type;
             Config.address = config;

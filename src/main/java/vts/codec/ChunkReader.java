@@ -9,6 +9,11 @@ import vts.mem.Mem;
  * address, then call {@link #next()} until it returns false; after each true the
  * sample is in {@link #ts} and {@link #value}. Allocates nothing after construction.
  * The chunk must not change while it is being read.
+ *
+ * <p>Bounded: it never reads past the chunk's capacity. A chunk whose count claims
+ * more samples than its data holds (a crafted RESTORE payload, say) ends where its
+ * data ends: compressed data at bit_pos (or the capacity if that is smaller), a sample
+ * whose code runs past that end is not returned.
  */
 public final class ChunkReader {
     /** The current sample, valid after next() returned true. */
@@ -17,10 +22,12 @@ public final class ChunkReader {
 
     private long data;
     private long capWords;
+    private long bitLimit;
     private int count;
     private int index;
     private boolean compressed;
     private boolean decimal;
+    private boolean afterNonZero;
     private long pos;
     private long delta;
     private int leading, trailing;
@@ -31,23 +38,32 @@ public final class ChunkReader {
 
     public ChunkReader reset(long chunk) {
         data = chunk + C_DATA;
-        capWords = (Mem.getInt(chunk + C_CAPACITY) & 0xffffffffL) >>> 3;
+        long capacity = Mem.getInt(chunk + C_CAPACITY) & 0xffffffffL;
+        capWords = capacity >>> 3;
         count = Mem.getInt(chunk + C_COUNT);
+        if (count < 0) count = 0;
         index = 0;
         compressed = Mem.getByte(chunk + C_ENCODING) == ENC_COMPRESSED;
+        if (compressed) {
+            long bitPos = Mem.getLong(chunk + C_BIT_POS);
+            bitLimit = bitPos >= 0 && bitPos < capWords << 6 ? bitPos : capWords << 6;
+        } else {
+            count = (int) Math.min(count, capacity >>> 4);
+        }
         pos = 0;
         delta = 0;
         leading = 0;
         trailing = 0;
-        decimal = compressed && (Mem.getByte(chunk + C_FLAGS) & Gorilla.FLAG_DECIMAL) != 0;
-        scale = decimal ? Mem.getUByte(chunk + C_PREV_TRAILING) : 0;
+        afterNonZero = false;
         firstTs = Mem.getLong(chunk + C_FIRST_TS);
         firstValue = Mem.getDouble(chunk + C_FIRST_VALUE);
+        decimal = compressed && (Mem.getByte(chunk + C_FLAGS) & Gorilla.FLAG_DECIMAL) != 0;
+        scale = decimal ? Gorilla.initialScale(firstValue) : 0;
         refM = decimal ? Gorilla.reference(firstValue, scale) : 0;
         return this;
     }
 
-    /** Samples in the chunk. */
+    /** Samples in the chunk (as its header says; fewer are returned if its data ends first). */
     public int count() {
         return count;
     }
@@ -60,27 +76,44 @@ public final class ChunkReader {
     public boolean next() {
         int i = index;
         if (i >= count) return false;
-        index = i + 1;
         if (!compressed) {
+            index = i + 1;
             long a = data + ((long) i << 4);
             ts = Mem.getLong(a);
             value = Mem.getDouble(a + 8);
             return true;
         }
         if (i == 0) {
+            index = 1;
             ts = firstTs;
             value = firstValue;
             return true;
         }
+        if (pos >= bitLimit) return exhausted();
+        long ts0 = ts;
+        double v0 = value;
         readTs();
         if (decimal) readDecimal();
         else readXor();
+        if (pos > bitLimit) {
+            ts = ts0;
+            value = v0;
+            return exhausted();
+        }
+        index = i + 1;
         return true;
+    }
+
+    /** The data ended before count samples: there are no more. */
+    private boolean exhausted() {
+        count = index;
+        return false;
     }
 
     private void readTs() {
         long x = peek();
-        delta += readCode(x, Long.numberOfTrailingZeros(~x), Gorilla.TS_WIDTHS);
+        int k = Math.min(Long.numberOfTrailingZeros(~x), Gorilla.TS_WIDTHS.length - 1);
+        delta += readCode(x, k, Gorilla.TS_WIDTHS);
         ts += delta;
     }
 
@@ -100,46 +133,65 @@ public final class ChunkReader {
 
     private void readXor() {
         long x = peek();
-        if ((x & 1) == 0) {
-            pos += 1;
-            return;
-        }
         long bits;
-        if ((x & 2) == 0) {
-            pos += 2;
-            int len = 64 - leading - trailing;
-            bits = (peek() & Gorilla.mask(len)) << trailing;
-            pos += len;
-        } else {
-            int lead = (int) (x >>> 2) & 63;
-            int len = (int) (x >>> 8) & 63;
+        if ((x & 3) != 3) {
+            boolean one = (x & 1) == 0;
+            pos += one ? 1 : 2;
+            if (one == afterNonZero) {
+                int len = 64 - leading - trailing;
+                bits = len <= 0 ? 0 : (peek() & Gorilla.mask(len)) << trailing;
+                pos += Math.max(len, 0);
+            } else {
+                afterNonZero = false;
+                return;
+            }
+        } else if ((x & 4) == 0) {
+            int lead = (int) (x >>> 3) & 63;
+            int len = (int) (x >>> 9) & 63;
             if (len == 0) len = 64;
-            pos += 14;
-            int trail = 64 - lead - len;
+            pos += 15;
+            int trail = Math.max(64 - lead - len, 0);
             bits = (peek() & Gorilla.mask(len)) << trail;
             pos += len;
             leading = lead;
             trailing = trail;
+        } else {
+            int cl = Gorilla.CLASSES[(int) (x >>> 3) & 7];
+            pos += 6;
+            bits = peek() & Gorilla.mask(64 - cl);
+            pos += 64 - cl;
+            leading = cl;
+            trailing = 0;
         }
+        afterNonZero = true;
         value = Double.longBitsToDouble(Double.doubleToRawLongBits(value) ^ bits);
     }
 
     private void readDecimal() {
         long x = peek();
         int k = Long.numberOfTrailingZeros(~x);
-        if (k == 6) {
-            pos += 7;
-            value = Double.longBitsToDouble(peek());
-            pos += 64;
+        if (k == Gorilla.ESC) {
+            if ((x & (1L << (k + 1))) != 0) {
+                // switch: XOR mode for the rest of the chunk
+                pos += k + 2;
+                decimal = false;
+                readXor();
+                return;
+            }
+            int cl = Gorilla.CLASSES[(int) (x >>> (k + 2)) & 7];
+            pos += k + 5;
+            long bits = peek() & Gorilla.mask(64 - cl);
+            pos += 64 - cl;
+            value = Double.longBitsToDouble(Double.doubleToRawLongBits(value) ^ bits);
             refM = Gorilla.reference(value, scale);
             return;
         }
-        if (k >= 7) {
-            scale = (int) (x >>> 7) & 15;
+        if (k > Gorilla.ESC) {
+            scale = (int) (x >>> (Gorilla.ESC + 1)) & 15;
             refM = Gorilla.reference(value, scale);
-            pos += 11;
+            pos += Gorilla.ESC + 5;
             x = peek();
-            k = Long.numberOfTrailingZeros(~x);
+            k = Math.min(Long.numberOfTrailingZeros(~x), Gorilla.DEC_WIDTHS.length - 1);
         }
         long dm = readCode(x, k, Gorilla.DEC_WIDTHS);
         // refM equals reference(value, scale): m / 10^d maps back to m for |m| <= 2^50
@@ -156,6 +208,7 @@ public final class ChunkReader {
     /** The 64 bits of the stream starting at pos (zeros past the capacity). */
     private long peek() {
         long w = pos >>> 6;
+        if (w >= capWords) return 0;
         int off = (int) (pos & 63);
         long x = Mem.getLong(data + (w << 3)) >>> off;
         if (off != 0 && w + 1 < capWords) {

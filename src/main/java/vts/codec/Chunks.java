@@ -24,16 +24,34 @@ public final class Chunks {
 
     private static final ThreadLocal<ChunkReader> READER = ThreadLocal.withInitial(ChunkReader::new);
 
-    /** A zeroed chunk of capacity data bytes (a multiple of 8) with its header initialised. */
+    /**
+     * A zeroed chunk with its header initialised and at least capacity data bytes (a
+     * multiple of 8): the capacity is all of the block the allocator handed out (its
+     * usable size less the header, rounded down to 8), so that no allocator size class
+     * rounding is wasted.
+     */
     public static long newChunk(int encoding, int capacity) {
         if (capacity < 0 || (capacity & 7) != 0) throw new IllegalArgumentException("chunk capacity " + capacity);
         long c = Mem.calloc(CHUNK_HEADER + (long) capacity);
-        Mem.putInt(c + C_CAPACITY, capacity);
+        int cap = usableCapacity(c, capacity);
+        // calloc zeroes what was asked for; the rest of the usable block is ours to clear
+        if (cap > capacity) Mem.fill(c + C_DATA + capacity, cap - capacity, (byte) 0);
+        Mem.putInt(c + C_CAPACITY, cap);
         Mem.putByte(c + C_ENCODING, (byte) encoding);
         Mem.putDouble(c + C_MIN, Double.POSITIVE_INFINITY);
         Mem.putDouble(c + C_MAX, Double.NEGATIVE_INFINITY);
         return c;
     }
+
+    /** Data bytes of the block c: its usable size less the header, rounded down to 8; at least min. */
+    private static int usableCapacity(long c, int min) {
+        long usable = Mem.usableSize(c) - CHUNK_HEADER;
+        if (usable <= min) return min;
+        return (int) Math.min(usable & ~7L, MAX_CAPACITY);
+    }
+
+    /** Largest capacity handed out (the C loader refuses more than 64 MiB). */
+    static final int MAX_CAPACITY = 32 << 20;
 
     public static void free(long chunk) {
         Mem.free(chunk);
@@ -50,7 +68,7 @@ public final class Chunks {
             if (count == 0) Gorilla.first(c, ts, v);
             else if (!Gorilla.append(c, ts, v)) return false;
         } else {
-            long off = (long) count << 4;
+            long off = (count & 0xffffffffL) << 4;
             if (off + 16 > (Mem.getInt(c + C_CAPACITY) & 0xffffffffL)) return false;
             Mem.putLong(c + C_DATA + off, ts);
             Mem.putDouble(c + C_DATA + off + 8, v);
@@ -110,17 +128,11 @@ public final class Chunks {
         return c;
     }
 
-    /** Decodes all samples into ts/vals starting at off; returns the sample count. */
+    /**
+     * Decodes all samples into ts/vals starting at off; returns how many there were
+     * (the count, or fewer for a corrupt chunk whose data ends first).
+     */
     public static int decode(long c, long[] ts, double[] vals, int off) {
-        int n = Mem.getInt(c + C_COUNT);
-        if (Mem.getByte(c + C_ENCODING) != ENC_COMPRESSED) {
-            long a = c + C_DATA;
-            for (int i = 0; i < n; i++, a += 16) {
-                ts[off + i] = Mem.getLong(a);
-                vals[off + i] = Mem.getDouble(a + 8);
-            }
-            return n;
-        }
         ChunkReader r = READER.get().reset(c);
         int i = off;
         while (r.next()) {
@@ -128,18 +140,36 @@ public final class Chunks {
             vals[i] = r.value;
             i++;
         }
-        return n;
+        return i - off;
     }
 
     /**
-     * Reallocates a closed chunk to header + used rounded up to 8; updates capacity and
-     * returns the (possibly moved) address.
+     * Called when a chunk is closed (no more appends expected): reallocates it to its
+     * used bytes only when that frees a lot, that is when less than half of the
+     * capacity is used (a chunk split off by an out-of-order insert, say); a full
+     * chunk stays as it is, since a smaller block would mostly land in a size class
+     * with as much waste. Returns the (possibly moved) address.
+     */
+    public static long close(long c) {
+        int used = Mem.getInt(c + C_USED);
+        int capacity = Mem.getInt(c + C_CAPACITY);
+        if (used >= capacity / 2) return c;
+        return shrink(c);
+    }
+
+    /**
+     * Reallocates a chunk to header + used rounded up to 8, then takes all of the new
+     * block's usable size as capacity; returns the (possibly moved) address.
      */
     public static long shrink(long c) {
-        int cap = (Mem.getInt(c + C_USED) + 7) & ~7;
+        int used = Mem.getInt(c + C_USED);
+        int cap = (used + 7) & ~7;
         if (cap == Mem.getInt(c + C_CAPACITY)) return c;
         long n = Mem.realloc(c, CHUNK_HEADER + (long) cap);
-        Mem.putInt(n + C_CAPACITY, cap);
+        int ncap = usableCapacity(n, cap);
+        // bytes past used stay zero: realloc kept [0, cap), the rest may be anything
+        Mem.fill(n + C_DATA + used, ncap - used, (byte) 0);
+        Mem.putInt(n + C_CAPACITY, ncap);
         return n;
     }
 

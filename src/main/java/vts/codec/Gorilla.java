@@ -12,9 +12,18 @@ import vts.mem.Mem;
  * The first sample is kept in the header ({@code first_ts}, {@code first_value}); the
  * data area holds samples 1..count-1 as a bit stream. Writer state lives in the header:
  * {@code bit_pos} (bits written), {@code prev_delta} (last timestamp delta),
- * {@code last_ts}, {@code last_value}, and, depending on the value mode,
- * {@code prev_leading}/{@code prev_trailing}. {@code used} = ceil(bit_pos / 8); all
- * bits past {@code bit_pos} are zero.
+ * {@code last_ts}, {@code last_value}, {@code prev_leading}/{@code prev_trailing} (the
+ * XOR window, or in decimal mode the current scale in prev_leading) and {@code flags}.
+ * {@code used} = ceil(bit_pos / 8); all bits past {@code bit_pos} are zero. A reader
+ * needs only first_ts, first_value, count, bit_pos, capacity, flags bit 0 and the
+ * stream; it stops at the end of the stream (bit_pos, never past capacity) even when
+ * count claims more samples.
+ *
+ * <p>flags: bit 0 DECIMAL, the chunk starts in decimal mode (the only bit a reader
+ * uses); the others are writer state: bit 1 XOR, values are XOR-coded now (set from
+ * the start in an XOR chunk, or after a switch in a decimal chunk); bit 2 NONZERO,
+ * the last XOR-mode value code was not "same value"; bits 4-5 the number of decimal
+ * escapes in a row just written.
  *
  * <h2>Bit stream</h2>
  * The data area is a sequence of 64-bit little-endian words. Bits are written from
@@ -40,48 +49,75 @@ import vts.mem.Mem;
  *   111111             reserved
  * </pre>
  *
- * <h3>Values, XOR mode (chunk flags bit 0 = 0)</h3>
+ * <h3>Values, XOR mode (chunk flags bit 0 = 0, or after a switch)</h3>
  * x = bits(v_i) XOR bits(v_(i-1)) (raw IEEE-754 bits, so NaN payloads, -0.0 and
- * infinities round-trip). The window (prev_leading, prev_trailing) starts at (0, 0).
+ * infinities round-trip). The window (L, T) starts at (0, 0), as does the context
+ * (the last value code was "same"). The 1-bit code goes to whichever of "same" and
+ * "reuse" is the likelier: "same" after a "same" code (and at the start), "reuse"
+ * after any other code.
  * <pre>
- *   0                                 x = 0
- *   10  bits[64-L-T]                  x's meaningful bits in the previous window:
- *                                     x = bits &lt;&lt; T, with L = prev_leading, T = prev_trailing
- *   11  u6 lead  u6 len  bits[len]    new window: lead = leading zeros of x (0..63),
- *                                     len = 64 - lead - trailing (stored as len mod 64,
- *                                     0 meaning 64); x = bits &lt;&lt; (64 - lead - len);
- *                                     the window becomes (lead, 64 - lead - len)
+ *   context "same"   context "other"
+ *   0                10                  x = 0: same value
+ *   10               0      bits[64-L-T] x = bits &lt;&lt; T: reuse the window (L, T)
+ *   110  u6 lead  u6 len  bits[len]      new window: lead = leading zeros of x, len
+ *                                        = 64 - lead - trailing zeros (stored mod 64,
+ *                                        0 meaning 64); x = bits &lt;&lt; (64 - lead - len);
+ *                                        the window becomes (lead, 64 - lead - len)
+ *   111  u3 k  bits[64-C]                C = CLASSES[k] = {0, 6, 8, 10, 12, 14, 16, 20}[k]
+ *                                        &le; leading zeros of x; x = bits (no trailing
+ *                                        trim); the window becomes (C, 0)
  * </pre>
- * The writer uses '10' when x fits the previous window and that is not longer than '11'.
+ * The writer uses the shortest code that fits (ties: reuse, then new window, then
+ * class), with C the largest class not above the leading zeros of x.
  *
  * <h3>Values, DECIMAL mode (chunk flags bit 0 = 1)</h3>
  * Used when the chunk's first value is an exact short decimal. A value v is
  * <em>representable at scale d</em> (0 &le; d &le; 15) when m = round(v * 10^d) has
  * |m| &le; 2^50 and the IEEE division (double) m / 10^d gives exactly the bits of v
  * (so -0.0, NaN and infinities never are). The decoded value of an integer m at
- * scale d is (double) m / 10^d. prev_trailing holds the chunk's initial scale d0 (the
- * smallest scale at which first_value is representable); prev_leading holds the
- * current scale d (writer state). The reference M of a sample is round(v*10^d) if the
- * previous value is representable at the current scale d, else 0.
+ * scale d is (double) m / 10^d. The scale d starts at d0, the smallest scale at which
+ * first_value is representable (a reader computes it; 0 if there is none), and only
+ * grows. The reference M of a sample is round(v*10^d) if the previous value is
+ * representable at the current scale d, else 0.
  * <pre>
- *   0                        v = M / 10^d (delta 0)
- *   10      s6               v = (M + delta) / 10^d, delta in [-32, 31]
- *   110     s10              delta in [-512, 511]
- *   1110    s16              delta in [-32768, 32767]
- *   11110   s32              delta in [-2^31, 2^31-1]
- *   111110  s53              any delta (|m| &le; 2^50)
- *   1111110 u64              raw bits of v (not representable at d)
- *   1111111 u4 d' code       scale change: d := d' (d' &gt; d), M is recomputed from the
- *                            previous value at the new scale, then one of the six delta
- *                            codes above gives v at scale d'
+ *   0                         v = M / 10^d (delta 0)
+ *   10       s5               v = (M + delta) / 10^d, delta in [-16, 15]
+ *   110      s8               delta in [-128, 127]
+ *   1110     s12              delta in [-2048, 2047]
+ *   11110    s16              delta in [-32768, 32767]
+ *   111110   s32              delta in [-2^31, 2^31-1]
+ *   1111110  s53              any delta (|m| &le; 2^50)
+ *   11111110 0 u3 k bits[64-C] escape, v not representable at d: x = bits(v) XOR
+ *                             bits(previous value) = bits, C = CLASSES[k] &le; leading
+ *                             zeros of x (as the XOR class code)
+ *   11111110 1 code           switch: this value and all later ones of the chunk are
+ *                             XOR-mode codes (window (0, 0), context "same")
+ *   11111111 u4 d' code       scale change: d := d' (d' &gt; d), M is recomputed from the
+ *                             previous value at the new scale, then one of the seven
+ *                             delta codes above gives v at scale d'
  * </pre>
  * The writer uses the current scale when v is representable there, else the smallest
- * larger scale at which it is, else the raw code.
+ * larger scale at which it is, else an escape; the fourth value in a row that needs an
+ * escape switches to XOR mode instead.
  */
 public final class Gorilla {
     private Gorilla() {}
 
-    static final int FLAG_DECIMAL = 1;
+    static final int FLAG_DECIMAL = 1, FLAG_XOR = 2, FLAG_NONZERO = 4;
+    static final int RUN_SHIFT = 4, RUN_MASK = 3 << RUN_SHIFT;
+    /** Escapes in a row after which the next non-decimal value switches to XOR mode. */
+    static final int SWITCH_RUN = 3;
+    /** Leading-zero classes of the XOR class code. */
+    static final byte[] CLASSES = {0, 6, 8, 10, 12, 14, 16, 20};
+    /** Index into CLASSES of the largest class &le; the index (0..64). */
+    static final byte[] CLASS_OF_LEAD = new byte[65];
+
+    static {
+        for (int lead = 0, k = 0; lead <= 64; lead++) {
+            while (k + 1 < CLASSES.length && CLASSES[k + 1] <= lead) k++;
+            CLASS_OF_LEAD[lead] = (byte) k;
+        }
+    }
     static final int MAX_SCALE = 15;
     static final long NOT_DECIMAL = Long.MIN_VALUE;
     private static final double MAX_M = 0x1p50;
@@ -120,7 +156,11 @@ public final class Gorilla {
     /** Payload widths of the timestamp (delta of delta) buckets. */
     static final byte[] TS_WIDTHS = {0, 7, 9, 12, 32, 64};
     /** Payload widths of the decimal delta buckets. */
-    static final byte[] DEC_WIDTHS = {0, 6, 10, 16, 32, 53};
+    static final byte[] DEC_WIDTHS = {0, 5, 8, 12, 16, 32, 53};
+    /** Decimal mode: an escape is a prefix of ESC ones; a scale change ESC + 1 ones. */
+    static final int ESC = DEC_WIDTHS.length;
+    private static final long ESC_PREFIX = (1L << ESC) - 1;
+    private static final long SCALE_PREFIX = (1L << (ESC + 1)) - 1;
 
     static int bucket(long x, byte[] widths) {
         if (x == 0) return 0;
@@ -161,15 +201,71 @@ public final class Gorilla {
         Mem.putDouble(c + C_FIRST_VALUE, v);
         Mem.putLong(c + C_PREV_DELTA, 0);
         int d = smallestScale(v, 0);
-        if (d >= 0) {
-            Mem.putByte(c + C_FLAGS, (byte) FLAG_DECIMAL);
-            Mem.putByte(c + C_PREV_LEADING, (byte) d);
-            Mem.putByte(c + C_PREV_TRAILING, (byte) d);
-        } else {
-            Mem.putByte(c + C_FLAGS, (byte) 0);
-            Mem.putByte(c + C_PREV_LEADING, (byte) 0);
-            Mem.putByte(c + C_PREV_TRAILING, (byte) 0);
+        Mem.putByte(c + C_FLAGS, (byte) (d >= 0 ? FLAG_DECIMAL : FLAG_XOR));
+        Mem.putByte(c + C_PREV_LEADING, (byte) Math.max(d, 0));
+        Mem.putByte(c + C_PREV_TRAILING, (byte) 0);
+    }
+
+    /** The decimal scale d0 a decimal chunk starts at. */
+    static int initialScale(double firstValue) {
+        return Math.max(smallestScale(firstValue, 0), 0);
+    }
+
+    // XOR value code kinds
+    static final int SAME = 0, REUSE = 1, WINDOW = 2, CLASS = 3;
+
+    /**
+     * The shortest XOR-mode code of x under window (pl, pt) and the context: its kind
+     * in bits 8.., its length in bits 0..7.
+     */
+    static int xorChoice(long x, int pl, int pt, boolean afterNonZero) {
+        if (x == 0) return SAME << 8 | (afterNonZero ? 2 : 1);
+        int lead = Long.numberOfLeadingZeros(x);
+        int trail = Long.numberOfTrailingZeros(x);
+        int best = CLASS << 8 | (6 + 64 - CLASSES[CLASS_OF_LEAD[lead]]);
+        int window = 15 + 64 - lead - trail;
+        if (window <= (best & 0xff)) best = WINDOW << 8 | window;
+        if (lead >= pl && trail >= pt) {
+            int reuse = (afterNonZero ? 1 : 2) + 64 - pl - pt;
+            if (reuse <= (best & 0xff)) best = REUSE << 8 | reuse;
         }
+        return best;
+    }
+
+    /** Writes the XOR-mode code chosen by xorChoice; updates the window in the header. */
+    static long writeXor(long c, long data, long pos, long x, int choice, boolean afterNonZero) {
+        switch (choice >>> 8) {
+            case SAME -> {
+                return put(data, pos, afterNonZero ? 0b01 : 0b0, afterNonZero ? 2 : 1);
+            }
+            case REUSE -> {
+                int pl = Mem.getUByte(c + C_PREV_LEADING);
+                int pt = Mem.getUByte(c + C_PREV_TRAILING);
+                pos = afterNonZero ? put(data, pos, 0b0, 1) : put(data, pos, 0b01, 2);
+                return put(data, pos, x >>> pt, 64 - pl - pt);
+            }
+            case WINDOW -> {
+                int lead = Long.numberOfLeadingZeros(x);
+                int trail = Long.numberOfTrailingZeros(x);
+                int len = 64 - lead - trail;
+                pos = put(data, pos, 0b011 | ((long) lead << 3) | ((long) (len & 63) << 9), 15);
+                Mem.putByte(c + C_PREV_LEADING, (byte) lead);
+                Mem.putByte(c + C_PREV_TRAILING, (byte) trail);
+                return put(data, pos, x >>> trail, len);
+            }
+            default -> {
+                int k = CLASS_OF_LEAD[Long.numberOfLeadingZeros(x)];
+                pos = put(data, pos, 0b111 | (k << 3), 6);
+                Mem.putByte(c + C_PREV_LEADING, CLASSES[k]);
+                Mem.putByte(c + C_PREV_TRAILING, (byte) 0);
+                return put(data, pos, x, 64 - CLASSES[k]);
+            }
+        }
+    }
+
+    /** The flags after an XOR-mode code of the given choice. */
+    private static int xorFlags(int flags, int choice) {
+        return (choice >>> 8) == SAME ? flags & ~FLAG_NONZERO : flags | FLAG_NONZERO;
     }
 
     /**
@@ -180,63 +276,60 @@ public final class Gorilla {
     static boolean append(long c, long ts, double v) {
         long pos = Mem.getLong(c + C_BIT_POS);
         long limit = (Mem.getInt(c + C_CAPACITY) & 0xffffffffL) << 3;
+        if (pos < 0 || pos > limit) return false; // a corrupt header: never write outside the data
         long delta = ts - Mem.getLong(c + C_LAST_TS);
         long dod = delta - Mem.getLong(c + C_PREV_DELTA);
         int tsBits = codeBits(dod, TS_WIDTHS);
         double last = Mem.getDouble(c + C_LAST_VALUE);
+        long x = Double.doubleToRawLongBits(v) ^ Double.doubleToRawLongBits(last);
+        int flags = Mem.getUByte(c + C_FLAGS);
         long data = c + C_DATA;
-        if ((Mem.getByte(c + C_FLAGS) & FLAG_DECIMAL) == 0) {
-            long x = Double.doubleToRawLongBits(v) ^ Double.doubleToRawLongBits(last);
-            if (x == 0) {
-                if (pos + tsBits + 1 > limit) return false;
-                pos = writeCode(data, pos, dod, TS_WIDTHS);
-                pos = put(data, pos, 0, 1);
-            } else {
-                int lead = Long.numberOfLeadingZeros(x);
-                int trail = Long.numberOfTrailingZeros(x);
-                int pl = Mem.getUByte(c + C_PREV_LEADING);
-                int pt = Mem.getUByte(c + C_PREV_TRAILING);
-                int newLen = 64 - lead - trail;
-                int oldLen = 64 - pl - pt;
-                boolean reuse = lead >= pl && trail >= pt && oldLen <= newLen + 12;
-                int vBits = reuse ? 2 + oldLen : 14 + newLen;
-                if (pos + tsBits + vBits > limit) return false;
-                pos = writeCode(data, pos, dod, TS_WIDTHS);
-                if (reuse) {
-                    pos = put(data, pos, 0b01, 2);
-                    pos = put(data, pos, x >>> pt, oldLen);
-                } else {
-                    pos = put(data, pos, 0b11 | ((long) lead << 2) | ((long) (newLen & 63) << 8), 14);
-                    pos = put(data, pos, x >>> trail, newLen);
-                    Mem.putByte(c + C_PREV_LEADING, (byte) lead);
-                    Mem.putByte(c + C_PREV_TRAILING, (byte) trail);
-                }
-            }
+        if ((flags & (FLAG_XOR | FLAG_DECIMAL)) != FLAG_DECIMAL) {
+            boolean nz = (flags & FLAG_NONZERO) != 0;
+            int choice = xorChoice(x, Mem.getUByte(c + C_PREV_LEADING), Mem.getUByte(c + C_PREV_TRAILING), nz);
+            if (pos + tsBits + (choice & 0xff) > limit) return false;
+            pos = writeCode(data, pos, dod, TS_WIDTHS);
+            pos = writeXor(c, data, pos, x, choice, nz);
+            flags = xorFlags(flags, choice);
         } else {
-            int d = Mem.getUByte(c + C_PREV_LEADING);
+            int d = Math.min(Mem.getUByte(c + C_PREV_LEADING), MAX_SCALE);
             long m = scaled(v, d);
             int nd = d;
             if (m == NOT_DECIMAL) {
                 nd = smallestScale(v, d + 1);
                 if (nd >= 0) m = scaled(v, nd);
             }
-            if (nd < 0) {
-                if (pos + tsBits + 71 > limit) return false;
+            if (nd < 0 && (flags & RUN_MASK) >>> RUN_SHIFT >= SWITCH_RUN) {
+                int choice = xorChoice(x, 0, 0, false);
+                if (pos + tsBits + ESC + 2 + (choice & 0xff) > limit) return false;
                 pos = writeCode(data, pos, dod, TS_WIDTHS);
-                pos = put(data, pos, 0b0111111, 7);
-                pos = put(data, pos, Double.doubleToRawLongBits(v), 64);
+                pos = put(data, pos, ESC_PREFIX | 1L << (ESC + 1), ESC + 2);
+                Mem.putByte(c + C_PREV_LEADING, (byte) 0);
+                Mem.putByte(c + C_PREV_TRAILING, (byte) 0);
+                pos = writeXor(c, data, pos, x, choice, false);
+                flags = xorFlags((flags & ~RUN_MASK) | FLAG_XOR, choice);
+            } else if (nd < 0) {
+                int k = CLASS_OF_LEAD[Long.numberOfLeadingZeros(x)];
+                int n = 64 - CLASSES[k];
+                if (pos + tsBits + ESC + 5 + n > limit) return false;
+                pos = writeCode(data, pos, dod, TS_WIDTHS);
+                pos = put(data, pos, ESC_PREFIX | (long) k << (ESC + 2), ESC + 5);
+                pos = put(data, pos, x, n);
+                flags += 1 << RUN_SHIFT;
             } else {
                 long dm = m - reference(last, nd);
-                int vBits = codeBits(dm, DEC_WIDTHS) + (nd != d ? 11 : 0);
+                int vBits = codeBits(dm, DEC_WIDTHS) + (nd != d ? ESC + 5 : 0);
                 if (pos + tsBits + vBits > limit) return false;
                 pos = writeCode(data, pos, dod, TS_WIDTHS);
                 if (nd != d) {
-                    pos = put(data, pos, 0b1111111 | ((long) nd << 7), 11);
+                    pos = put(data, pos, SCALE_PREFIX | (long) nd << (ESC + 1), ESC + 5);
                     Mem.putByte(c + C_PREV_LEADING, (byte) nd);
                 }
                 pos = writeCode(data, pos, dm, DEC_WIDTHS);
+                flags &= ~RUN_MASK;
             }
         }
+        Mem.putByte(c + C_FLAGS, (byte) flags);
         Mem.putLong(c + C_BIT_POS, pos);
         Mem.putLong(c + C_PREV_DELTA, delta);
         Mem.putInt(c + C_USED, (int) ((pos + 7) >>> 3));

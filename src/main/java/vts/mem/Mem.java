@@ -64,32 +64,40 @@ public final class Mem {
     public static final class Source {
         private Source() {}
         public static long allocFn, callocFn, reallocFn, freeFn;
+        /** size_t usable(void *ptr) of the same allocator; zero when it has none. */
+        public static long usableFn;
     }
 
     // static final so that the JIT binds the downcalls as constants
     private static final MethodHandle ALLOC, CALLOC, REALLOC, FREE;
+    /** null when the module allocator cannot report usable sizes */
+    private static final MethodHandle USABLE;
     private static final boolean MODULE_ALLOCATOR = Source.allocFn != 0;
 
     static {
         Linker linker = Linker.nativeLinker();
         var lookup = linker.defaultLookup();
-        MemorySegment a, c, r, f;
+        MemorySegment a, c, r, f, u;
         if (MODULE_ALLOCATOR) {
             a = MemorySegment.ofAddress(Source.allocFn);
             c = MemorySegment.ofAddress(Source.callocFn);
             r = MemorySegment.ofAddress(Source.reallocFn);
             f = MemorySegment.ofAddress(Source.freeFn);
+            u = Source.usableFn == 0 ? null : MemorySegment.ofAddress(Source.usableFn);
         } else {
             a = lookup.find("malloc").orElseThrow();
             c = lookup.find("calloc").orElseThrow();
             r = lookup.find("realloc").orElseThrow();
             f = lookup.find("free").orElseThrow();
+            u = lookup.find("malloc_usable_size").orElse(null);
         }
         var crit = Linker.Option.critical(false);
         ALLOC = linker.downcallHandle(a, FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), crit);
         CALLOC = linker.downcallHandle(c, FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), crit);
         REALLOC = linker.downcallHandle(r, FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), crit);
         FREE = linker.downcallHandle(f, FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG), crit);
+        USABLE = u == null ? null
+                : linker.downcallHandle(u, FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), crit);
     }
 
     public static boolean usingModuleAllocator() { return MODULE_ALLOCATOR; }
@@ -129,6 +137,19 @@ public final class Mem {
         if (ptr == 0) return;
         try {
             FREE.invokeExact(ptr);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Usable size of the block at ptr (at least the size it was allocated with; the
+     * caller may use all of it), or 0 when the allocator cannot tell.
+     */
+    public static long usableSize(long ptr) {
+        if (USABLE == null || ptr == 0) return 0;
+        try {
+            return (long) USABLE.invokeExact(ptr);
         } catch (Throwable t) {
             throw rethrow(t);
         }

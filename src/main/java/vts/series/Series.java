@@ -11,8 +11,10 @@ import vts.mem.Mem;
  * series address; the sample paths allocate nothing on the Java heap (out-of-order
  * writes and deletes reuse per-thread scratch arrays).
  *
- * <p>Only the last chunk is open (capacity chunk_size); closed chunks are shrunk to
- * their used bytes. Not thread-safe: one writer at a time per series.
+ * <p>Only the last chunk is open. A new chunk has at least chunk_size data bytes (all
+ * of the block the allocator hands out, see {@link Chunks#newChunk}); a closed chunk
+ * keeps its block unless less than half of it is used ({@link Chunks#close}). Not
+ * thread-safe: one writer at a time per series.
  */
 public final class Series {
     private Series() {}
@@ -252,7 +254,7 @@ public final class Series {
             int i = nchunks(s) - 1;
             long c = chunk(s, i);
             if (!Chunks.append(c, ts, v)) {
-                setChunk(s, i, Chunks.shrink(c));
+                setChunk(s, i, Chunks.close(c));
                 c = Chunks.newChunk(encoding(s), chunkSize(s));
                 Chunks.append(c, ts, v);
                 insertSlots(s, i + 1, 1);
@@ -275,11 +277,10 @@ public final class Series {
         int i = Math.max(0, lastChunkStartingAtOrBefore(s, ts));
         long c = chunk(s, i);
         Scratch sc = SCRATCH.get();
-        int n = Chunks.count(c);
-        sc.ensure(n + 1);
+        sc.ensure(Chunks.count(c) + 1);
         long[] tss = sc.ts;
         double[] vals = sc.vals;
-        Chunks.decode(c, tss, vals, 0);
+        int n = Chunks.decode(c, tss, vals, 0);
         int pos = search(tss, n, ts);
         int result;
         if (pos >= 0) {
@@ -334,17 +335,16 @@ public final class Series {
         while (i < nchunks(s)) {
             long c = chunk(s, i);
             if (Chunks.firstTs(c) > to) break;
-            int n = Chunks.count(c);
             if (Chunks.firstTs(c) >= from && Chunks.lastTs(c) <= to) {
+                deleted += Chunks.count(c);
                 Chunks.free(c);
                 removeSlots(s, i, 1);
-                deleted += n;
                 continue;
             }
-            sc.ensure(n);
+            sc.ensure(Chunks.count(c));
             long[] tss = sc.ts;
             double[] vals = sc.vals;
-            Chunks.decode(c, tss, vals, 0);
+            int n = Chunks.decode(c, tss, vals, 0);
             int k = 0;
             for (int j = 0; j < n; j++) {
                 if (tss[j] < from || tss[j] > to) {
@@ -399,8 +399,8 @@ public final class Series {
     }
 
     /**
-     * Replaces chunk i by chunks holding samples [0, n) (none if n is 0), each of
-     * chunk_size data bytes; all but a new last chunk of the series are shrunk.
+     * Replaces chunk i by chunks holding samples [0, n) (none if n is 0), each of at
+     * least chunk_size data bytes; all but a new last chunk of the series are closed.
      * Returns how many chunks took its place.
      */
     private static int replace(long s, int i, long[] tss, double[] vals, int n) {
@@ -417,7 +417,7 @@ public final class Series {
         while (from < n) {
             long c = Chunks.newChunk(enc, size);
             from = Chunks.appendAll(c, tss, vals, from, n);
-            if (from < n || !wasLast) c = Chunks.shrink(c);
+            if (from < n || !wasLast) c = Chunks.close(c);
             if (made > 0) insertSlots(s, i + made, 1);
             setChunk(s, i + made, c);
             made++;

@@ -25,6 +25,7 @@ import vts.mem.Mem;
 class LeakTest {
     static final String COUNTING = """
             #include <stdlib.h>
+            #include <malloc.h>
             #include <stdatomic.h>
             static atomic_long live;
             void *cnt_malloc(size_t n) { void *p = malloc(n); if (p) atomic_fetch_add(&live, 1); return p; }
@@ -32,6 +33,7 @@ class LeakTest {
             void *cnt_realloc(void *o, size_t n) { void *p = realloc(o, n); if (p && !o) atomic_fetch_add(&live, 1); return p; }
             void cnt_free(void *p) { if (p) { atomic_fetch_sub(&live, 1); free(p); } }
             long cnt_live(void) { return atomic_load(&live); }
+            size_t cnt_usable(void *p) { return malloc_usable_size(p); }
             """;
 
     @Test
@@ -54,6 +56,7 @@ class LeakTest {
             Mem.Source.callocFn = lib.find("cnt_calloc").orElseThrow().address();
             Mem.Source.reallocFn = lib.find("cnt_realloc").orElseThrow().address();
             Mem.Source.freeFn = lib.find("cnt_free").orElseThrow().address();
+            Mem.Source.usableFn = lib.find("cnt_usable").orElseThrow().address();
             MethodHandle live = Linker.nativeLinker().downcallHandle(lib.find("cnt_live").orElseThrow(),
                     FunctionDescriptor.of(ValueLayout.JAVA_LONG));
             System.out.println("module allocator: " + Mem.usingModuleAllocator());
