@@ -198,7 +198,7 @@ class SeriesTest {
         long c = Series.copy(s);
         assertEquals(-1, Series.indexId(c));
         assertEquals(Series.memoryUsage(s), Series.memoryUsage(c));
-        long expected = SERIES_SIZE + 8L * Mem2.chunksCap(s) + 4 + 4 + 4 + 2 + 4 + 2 + 4 + 7 + 3 + 10;
+        long expected = SERIES_SIZE + 8L * Series.nchunks(s) + 4 + 4 + 4 + 2 + 4 + 2 + 4 + 7 + 3 + 10;
         for (int i = 0; i < Series.nchunks(s); i++) expected += Chunks.size(Series.chunk(s, i));
         assertEquals(expected, Series.memoryUsage(s));
         Series.add(s, 1, 5, DUP_BLOCK);
