@@ -34,6 +34,14 @@ ts_config g_cfg = {0, 4096, 0, 0.0, TS_DUP_BLOCK, TS_ENC_COMPRESSED, NULL, 3};
 typedef int (*DispatchFn)(int cmd, VMCtx *ctx, VMString **argv, const char **ptrs, size_t *lens, int argc);
 static DispatchFn g_dispatch;
 
+/* Keyspace changes forwarded to Java (the label index, compaction rules). */
+#define KEV_ADDED 1   /* a series now lives at (db, key): loaded, restored, copied, renamed or moved there */
+#define KEV_REMOVED 2 /* a series left (db, key): deleted, expired, evicted, overwritten, renamed or moved away */
+#define KEV_FLUSHED 3 /* db emptied; -1 = all */
+#define KEV_SWAPPED 4 /* db and db2 swapped */
+typedef void (*KeyEventFn)(int kind, int db, const char *key, size_t keylen, void *series, int db2);
+static KeyEventFn g_key_event;
+
 #define STACK_ARGS 32
 static int forward(int id, VMCtx *ctx, VMString **argv, int argc) {
     const char *sp[STACK_ARGS];
@@ -418,6 +426,48 @@ static void on_config_change(VMCtx *ctx, VMEvent eid, uint64_t sub, void *data) 
     jvm_reinstall_signal_handlers();
 }
 
+static int on_keyspace(VMCtx *ctx, int type, const char *event, VMString *keyname) {
+    (void)type;
+    if (strcmp(event, "loaded") && strcmp(event, "restore") && strcmp(event, "copy_to") &&
+        strcmp(event, "rename_to") && strcmp(event, "move_to"))
+        return VM_OK;
+    /* the name may live on the server's stack (RDB loading): open the key through a copy */
+    size_t len;
+    const char *name = VM_StringPtrLen(keyname, &len);
+    VMString *copy = VM_CreateString(ctx, name, len);
+    VMKey *key = VM_OpenKey(ctx, copy, VM_READ);
+    if (key && VM_KeyType(key) == VM_KEYTYPE_MODULE && VM_ModuleTypeGetType(key) == g_type)
+        g_key_event(KEV_ADDED, VM_GetSelectedDb(ctx), name, len, VM_ModuleTypeGetValue(key), 0);
+    if (key) VM_CloseKey(key);
+    VM_FreeString(ctx, copy);
+    return VM_OK;
+}
+
+static void on_key_gone(VMCtx *ctx, VMEvent eid, uint64_t sub, void *data) {
+    (void)ctx;
+    (void)eid;
+    (void)sub;
+    VMKey *key = ((VMKeyInfo *)data)->key;
+    if (VM_KeyType(key) != VM_KEYTYPE_MODULE || VM_ModuleTypeGetType(key) != g_type) return;
+    size_t len;
+    const char *name = VM_StringPtrLen(VM_GetKeyNameFromModuleKey(key), &len);
+    g_key_event(KEV_REMOVED, VM_GetDbIdFromModuleKey(key), name, len, VM_ModuleTypeGetValue(key), 0);
+}
+
+static void on_flush(VMCtx *ctx, VMEvent eid, uint64_t sub, void *data) {
+    (void)ctx;
+    (void)eid;
+    if (sub == VM_SUBEVENT_FLUSHDB_END) g_key_event(KEV_FLUSHED, ((VMFlushInfo *)data)->dbnum, NULL, 0, NULL, 0);
+}
+
+static void on_swapdb(VMCtx *ctx, VMEvent eid, uint64_t sub, void *data) {
+    (void)ctx;
+    (void)eid;
+    (void)sub;
+    VMSwapDbInfo *info = data;
+    g_key_event(KEV_SWAPPED, info->dbnum_first, NULL, 0, NULL, info->dbnum_second);
+}
+
 static char *path_next_to_module(const char *file) {
     Dl_info info;
     if (!dladdr((void *)&path_next_to_module, &info) || !info.dli_fname) return NULL;
@@ -480,7 +530,9 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
                                    (long long)(intptr_t)vts_log, (long long)(intptr_t)vts_replicate, names, err,
                                    sizeof(err));
     if (!stub) return fail(ctx, err[0] ? err : "Java bridge failed to start (see the log above)");
-    g_dispatch = (DispatchFn)(intptr_t)stub;
+    /* Java answers with a table of its upcall stubs: dispatch, key event */
+    g_dispatch = (DispatchFn)((intptr_t *)(intptr_t)stub)[0];
+    g_key_event = (KeyEventFn)((intptr_t *)(intptr_t)stub)[1];
 
 #define REGISTER(id, name, flags, fk, lk, st) \
     if (VM_CreateCommand(ctx, name, cmd_##id, flags, fk, lk, st) != VM_OK) return fail(ctx, "cannot register " name);
@@ -490,7 +542,15 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
         return fail(ctx, "cannot register TS._RESTORE");
 
     VMEvent cfg_event = {VM_EVENT_CONFIG, 1};
-    VM_SubscribeToServerEvent(ctx, cfg_event, on_config_change);
+    VMEvent key_event = {VM_EVENT_KEY, 1};
+    VMEvent flush_event = {VM_EVENT_FLUSHDB, 1};
+    VMEvent swap_event = {VM_EVENT_SWAPDB, 1};
+    if (VM_SubscribeToServerEvent(ctx, cfg_event, on_config_change) != VM_OK ||
+        VM_SubscribeToServerEvent(ctx, key_event, on_key_gone) != VM_OK ||
+        VM_SubscribeToServerEvent(ctx, flush_event, on_flush) != VM_OK ||
+        VM_SubscribeToServerEvent(ctx, swap_event, on_swapdb) != VM_OK ||
+        VM_SubscribeToKeyspaceEvents(ctx, VM_NOTIFY_GENERIC | VM_NOTIFY_LOADED, on_keyspace) != VM_OK)
+        return fail(ctx, "cannot subscribe to server events");
     return VM_OK;
 }
 

@@ -21,7 +21,7 @@ void ts_series_free(ts_series *s) {
 }
 
 size_t ts_series_mem_usage(const ts_series *s) {
-    size_t n = sizeof(ts_series) + (size_t)s->chunks_cap * sizeof(ts_chunk *);
+    size_t n = sizeof(ts_series) + (size_t)s->nchunks * sizeof(ts_chunk *);
     for (uint32_t i = 0; i < s->nchunks; i++) n += TS_CHUNK_HEADER + s->chunks[i]->capacity;
     return n + s->labels_len + s->rules_len + s->src_key_len;
 }

@@ -25,11 +25,16 @@
 
 #define VM_NOTIFY_GENERIC (1 << 2)
 #define VM_NOTIFY_MODULE (1 << 13)
+#define VM_NOTIFY_LOADED (1 << 12)
 
 #define VM_LOG_WARNING "warning"
 #define VM_LOG_NOTICE "notice"
 
+#define VM_EVENT_FLUSHDB 2
+#define VM_SUBEVENT_FLUSHDB_END 1
+#define VM_EVENT_SWAPDB 11
 #define VM_EVENT_CONFIG 16
+#define VM_EVENT_KEY 17
 #define VM_SUBEVENT_CONFIG_CHANGE 0
 
 #define VM_CONFIG_DEFAULT 0
@@ -44,12 +49,30 @@ typedef struct VMDigest VMDigest;
 typedef struct VMKeyOptCtx VMKeyOptCtx;
 typedef struct VMDefragCtx VMDefragCtx;
 
+typedef struct VMFlushInfo {
+    uint64_t version;
+    int32_t sync;
+    int32_t dbnum; /* -1 for all */
+} VMFlushInfo;
+
+typedef struct VMSwapDbInfo {
+    uint64_t version;
+    int32_t dbnum_first;
+    int32_t dbnum_second;
+} VMSwapDbInfo;
+
+typedef struct VMKeyInfo {
+    uint64_t version;
+    VMKey *key;
+} VMKeyInfo;
+
 typedef struct VMEvent {
     uint64_t id;
     uint64_t dataver;
 } VMEvent;
 
 typedef int (*VMCmdFunc)(VMCtx *ctx, VMString **argv, int argc);
+typedef int (*VMNotificationFunc)(VMCtx *ctx, int type, const char *event, VMString *key);
 typedef void (*VMEventCallback)(VMCtx *ctx, VMEvent eid, uint64_t subevent, void *data);
 
 typedef struct VMTypeMethods {
@@ -126,7 +149,11 @@ typedef int (*VMConfigApply)(VMCtx *ctx, void *privdata, VMString **err);
     X(int, ReplyWithSimpleString, (VMCtx *ctx, const char *msg)) \
     X(int, ReplicateVerbatim, (VMCtx *ctx)) \
     X(void, DigestAddStringBuffer, (VMDigest *md, const char *ele, size_t len)) \
-    X(void, DigestEndSequence, (VMDigest *md))
+    X(void, DigestEndSequence, (VMDigest *md)) \
+    X(int, SubscribeToKeyspaceEvents, (VMCtx *ctx, int types, VMNotificationFunc cb)) \
+    X(int, GetSelectedDb, (VMCtx *ctx)) \
+    X(int, GetDbIdFromModuleKey, (VMKey *key)) \
+    X(const VMString *, GetKeyNameFromModuleKey, (VMKey *key))
 
 #define VM_DECLARE(ret, name, params) extern ret(*VM_##name) params;
 VM_API_LIST(VM_DECLARE)

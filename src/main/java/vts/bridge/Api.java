@@ -34,6 +34,13 @@ public final class Api {
     public static final int NOTIFY_GENERIC = 1 << 2, NOTIFY_MODULE = 1 << 13;
 
     private static final Linker LINKER = Linker.nativeLinker();
+    /*
+     * Most downcalls are "critical" (no thread-state transition): they never call back
+     * into Java. Those that can fire server events or keyspace notifications, which
+     * reach our Java listeners (OpenKey may expire a key, DeleteKey deletes one,
+     * NotifyKeyspaceEvent runs subscribers), must stay ordinary downcalls: an upcall
+     * during a critical downcall is not allowed.
+     */
     private static final Linker.Option CRITICAL = Linker.Option.critical(false);
     private static final MethodHandle GET_API = LINKER.downcallHandle(MemorySegment.ofAddress(Source.getApi),
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
@@ -76,16 +83,17 @@ public final class Api {
     private static final MethodHandle SET_MAP_LEN = fn("ReplySetMapLength", true, null, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle CTX_FLAGS = fn("GetContextFlags", true, JAVA_INT, JAVA_LONG);
     private static final MethodHandle MILLIS = fn("Milliseconds", true, JAVA_LONG);
+    private static final MethodHandle SELECTED_DB = fn("GetSelectedDb", true, JAVA_INT, JAVA_LONG);
     private static final MethodHandle OPEN_KEY = fn("OpenKey", false, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle CLOSE_KEY = fn("CloseKey", false, null, JAVA_LONG);
+    private static final MethodHandle CLOSE_KEY = fn("CloseKey", true, null, JAVA_LONG);
     private static final MethodHandle KEY_TYPE = fn("KeyType", true, JAVA_INT, JAVA_LONG);
     private static final MethodHandle TYPE_OF = fn("ModuleTypeGetType", true, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle GET_VALUE = fn("ModuleTypeGetValue", true, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle SET_VALUE = fn("ModuleTypeSetValue", false, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle SET_VALUE = fn("ModuleTypeSetValue", true, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle DELETE_KEY = fn("DeleteKey", false, JAVA_INT, JAVA_LONG);
     private static final MethodHandle CREATE_STRING = fn("CreateString", true, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle FREE_STRING = fn("FreeString", false, null, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle REPLICATE_VERBATIM = fn("ReplicateVerbatim", false, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle FREE_STRING = fn("FreeString", true, null, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle REPLICATE_VERBATIM = fn("ReplicateVerbatim", true, JAVA_INT, JAVA_LONG);
     private static final MethodHandle NOTIFY = fn("NotifyKeyspaceEvent", false, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle LOG = raw(Source.logFn, null, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle REPLICATE = raw(Source.replicateFn, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
@@ -142,6 +150,10 @@ public final class Api {
 
     public static long milliseconds() {
         try { return (long) MILLIS.invokeExact(); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static int selectedDb(long ctx) {
+        try { return (int) SELECTED_DB.invokeExact(ctx); } catch (Throwable t) { throw Bridge.unchecked(t); }
     }
 
     public static long openKey(long ctx, long keyName, int mode) {

@@ -70,10 +70,21 @@ public final class Bridge {
                 handlers[i] = REGISTRY.get(list[i]);
                 if (handlers[i] == null) throw new IllegalStateException("no Java handler for " + list[i]);
             }
-            var mh = MethodHandles.lookup().findStatic(Bridge.class, "dispatch",
+            var lookup = MethodHandles.lookup();
+            var dispatch = lookup.findStatic(Bridge.class, "dispatch",
                     MethodType.methodType(int.class, int.class, long.class, long.class, long.class, long.class, int.class));
-            var desc = FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT);
-            return Linker.nativeLinker().upcallStub(mh, desc, Arena.global()).address();
+            var keyEvent = lookup.findStatic(Bridge.class, "keyEvent",
+                    MethodType.methodType(void.class, int.class, int.class, long.class, long.class, long.class, int.class));
+            Linker linker = Linker.nativeLinker();
+            // the table the shim reads: [dispatch stub, key event stub]
+            var table = Arena.global().allocate(JAVA_LONG, 2);
+            table.setAtIndex(JAVA_LONG, 0, linker.upcallStub(dispatch,
+                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT),
+                    Arena.global()).address());
+            table.setAtIndex(JAVA_LONG, 1, linker.upcallStub(keyEvent,
+                    FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT),
+                    Arena.global()).address());
+            return table.address();
         } catch (Throwable t) {
             try {
                 log("warning", "timeseries: Java bridge failed to start: " + t);
@@ -115,6 +126,52 @@ public final class Bridge {
             }
         }
         return 0;
+    }
+
+    /** Hears about series entering and leaving the keyspace outside our commands. */
+    public interface KeyspaceListener {
+        /** A series now lives at (db, key): loaded, restored, copied, renamed or moved there. */
+        void added(int db, byte[] key, long series);
+
+        /** A series left (db, key): deleted, expired, evicted, overwritten, renamed or moved away. */
+        void removed(int db, byte[] key, long series);
+
+        /** db was emptied; -1 means every database. */
+        void flushed(int db);
+
+        void swapped(int db1, int db2);
+    }
+
+    private static final java.util.List<KeyspaceListener> LISTENERS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public static void addKeyspaceListener(KeyspaceListener l) { LISTENERS.add(l); }
+
+    private static final int KEV_ADDED = 1, KEV_REMOVED = 2, KEV_FLUSHED = 3, KEV_SWAPPED = 4;
+
+    /** Upcall target for keyspace changes (main thread; may arrive while a command runs). */
+    static void keyEvent(int kind, int db, long keyPtr, long keyLen, long series, int db2) {
+        try {
+            byte[] key = null;
+            if (keyPtr != 0) {
+                key = new byte[(int) keyLen];
+                Mem.copyToArray(keyPtr, key, 0, key.length);
+            }
+            for (KeyspaceListener l : LISTENERS) {
+                switch (kind) {
+                    case KEV_ADDED -> l.added(db, key, series);
+                    case KEV_REMOVED -> l.removed(db, key, series);
+                    case KEV_FLUSHED -> l.flushed(db);
+                    case KEV_SWAPPED -> l.swapped(db, db2);
+                    default -> { }
+                }
+            }
+        } catch (Throwable t) {
+            try {
+                log("warning", "timeseries: keyspace event " + kind + " failed: " + t);
+            } catch (Throwable ignored) {
+                // nothing left to report with
+            }
+        }
     }
 
     private static void replyErrorSafely(long ctx, String msg) {

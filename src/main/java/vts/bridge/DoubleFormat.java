@@ -14,57 +14,61 @@ public final class DoubleFormat {
     private static final double[] POW10 = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
     private static final double EXACT_LIMIT = 1e15;
 
-    /** Writes v as ASCII plus a NUL at addr (needs 32 bytes); returns the length. */
+    /** Writes v as ASCII plus a NUL at addr (needs 32 bytes); returns the length. Main thread only. */
     public static int write(double v, long addr) {
-        if (Double.isNaN(v)) return put("nan", addr);
-        if (Double.isInfinite(v)) return put(v > 0 ? "inf" : "-inf", addr);
-        if (v == 0) return put(Double.doubleToRawLongBits(v) < 0 ? "-0" : "0", addr);
+        byte[] buf = MAIN_BUF;
+        int n = format(v, buf);
+        Mem.copyFromArray(buf, 0, addr, n + 1);
+        return n;
+    }
+
+    /** Same as {@link #write} but returns a String (tests, errors, TS.INFO); any thread. */
+    public static String toString(double v) {
+        byte[] buf = new byte[32];
+        int n = format(v, buf);
+        return new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static final byte[] MAIN_BUF = new byte[32];
+
+    /** Formats v into buf followed by a NUL; returns the length without the NUL. */
+    static int format(double v, byte[] buf) {
+        if (Double.isNaN(v)) return put("nan", buf);
+        if (Double.isInfinite(v)) return put(v > 0 ? "inf" : "-inf", buf);
+        if (v == 0) return put(Double.doubleToRawLongBits(v) < 0 ? "-0" : "0", buf);
         double a = Math.abs(v);
         if (a < EXACT_LIMIT && a >= 1e-4) {
             for (int k = 0; k < POW10.length; k++) {
                 double r = Math.rint(v * POW10[k]);
-                if (Math.abs(r) < EXACT_LIMIT && r / POW10[k] == v) return putScaled((long) r, k, addr);
+                if (Math.abs(r) < EXACT_LIMIT && r / POW10[k] == v) return putScaled((long) r, k, buf);
             }
         }
-        return put(cStyle(Double.toString(v)), addr);
+        return put(cStyle(Double.toString(v)), buf);
     }
 
-    /** Same as {@link #write} but returns a String (tests, errors, TS.INFO). */
-    public static String toString(double v) {
-        long buf = java.lang.foreign.Arena.ofAuto().allocate(32).address();
-        int n = write(v, buf);
-        byte[] b = new byte[n];
-        Mem.copyToArray(buf, b, 0, n);
-        return new String(b, java.nio.charset.StandardCharsets.US_ASCII);
-    }
-
-    private static int putScaled(long r, int k, long addr) {
-        int pos = 0;
-        if (r < 0) {
-            Mem.putByte(addr + pos++, (byte) '-');
-            r = -r;
-        }
-        // digits of r, with a decimal point k digits from the right
-        byte[] tmp = DIGITS.get();
-        int n = 0;
-        do {
-            tmp[n++] = (byte) ('0' + (r % 10));
+    /** r / 10^k in plain decimal notation. */
+    private static int putScaled(long r, int k, byte[] buf) {
+        boolean neg = r < 0;
+        if (neg) r = -r;
+        int digits = 1;
+        for (long t = r / 10; t != 0; t /= 10) digits++;
+        if (digits <= k) digits = k + 1; // leading "0."
+        int len = (neg ? 1 : 0) + digits + (k > 0 ? 1 : 0);
+        int pos = len;
+        buf[pos] = 0;
+        for (int i = 0; i < digits; i++) {
+            if (i == k && k > 0) buf[--pos] = '.';
+            buf[--pos] = (byte) ('0' + (r % 10));
             r /= 10;
-        } while (r != 0 || n <= k);
-        for (int i = n - 1; i >= 0; i--) {
-            Mem.putByte(addr + pos++, tmp[i]);
-            if (i == k && k > 0) Mem.putByte(addr + pos++, (byte) '.');
         }
-        Mem.putByte(addr + pos, (byte) 0);
-        return pos;
+        if (neg) buf[--pos] = '-';
+        return len;
     }
 
-    private static final ThreadLocal<byte[]> DIGITS = ThreadLocal.withInitial(() -> new byte[24]);
-
-    private static int put(String s, long addr) {
+    private static int put(String s, byte[] buf) {
         int n = s.length();
-        for (int i = 0; i < n; i++) Mem.putByte(addr + i, (byte) s.charAt(i));
-        Mem.putByte(addr + n, (byte) 0);
+        for (int i = 0; i < n; i++) buf[i] = (byte) s.charAt(i);
+        buf[n] = 0;
         return n;
     }
 

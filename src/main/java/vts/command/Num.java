@@ -94,22 +94,38 @@ final class Num {
         if (!json && (wordAt(a, i, p, "inf") || wordAt(a, i, p, "infinity"))) {
             return neg ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         }
-        Digits d = new Digits(a, i, n); // scalar-replaced by the JIT: no allocation in practice
-        int intStart = p;
-        p = d.scan(p, false);
-        int intDigits = p - intStart;
-        if (json && (intDigits == 0 || (intDigits > 1 && a.byteAt(i, intStart) == '0'))) throw Err.tsdb(err);
+        // Digits with an optional '.': up to 18 significant ones go to mant, the rest only move exp10.
+        long mant = 0;
+        int sig = 0;
+        int exp10 = 0;
+        boolean dropped = false;
+        boolean fraction = false;
+        int intDigits = 0;
         int fracDigits = 0;
-        if (p < n && a.byteAt(i, p) == '.') {
-            int fracStart = ++p;
-            p = d.scan(p, true);
-            fracDigits = p - fracStart;
-            if (json && fracDigits == 0) throw Err.tsdb(err);
+        int intStart = p;
+        for (; p < n; p++) {
+            int b = a.byteAt(i, p);
+            if (b == '.' && !fraction) {
+                fraction = true;
+                continue;
+            }
+            if (!isDigit(b)) break;
+            if (fraction) fracDigits++;
+            else intDigits++;
+            int digit = b - '0';
+            if (sig < 18) {
+                if (mant != 0 || digit != 0) sig++;
+                mant = mant * 10 + digit;
+                if (fraction) exp10--;
+            } else {
+                if (!fraction) exp10++;
+                dropped |= digit != 0;
+            }
         }
         if (intDigits + fracDigits == 0) throw Err.tsdb(err);
-        long mant = d.mant;
-        int exp10 = d.exp10;
-        boolean dropped = d.dropped;
+        if (json && (intDigits == 0 || (intDigits > 1 && a.byteAt(i, intStart) == '0') || (fraction && fracDigits == 0))) {
+            throw Err.tsdb(err);
+        }
         if (p < n && (a.byteAt(i, p) | 0x20) == 'e') {
             p++;
             boolean eneg = false;
@@ -150,39 +166,6 @@ final class Num {
         int dot = sb.indexOf(".");
         if (dot >= 0 && (dot + 1 == sb.length() || !isDigit((byte) sb.charAt(dot + 1)))) sb.insert(dot + 1, '0');
         return Double.parseDouble(sb.toString());
-    }
-
-    /** Accumulates up to 18 significant digits; the rest only move the exponent. */
-    private static final class Digits {
-        private final Args a;
-        private final int i;
-        private final int n;
-        long mant;
-        int sig;
-        int exp10;
-        boolean dropped;
-
-        Digits(Args a, int i, int n) {
-            this.a = a;
-            this.i = i;
-            this.n = n;
-        }
-
-        /** Reads digits from p; returns the index of the first non-digit. */
-        int scan(int p, boolean fraction) {
-            for (; p < n && isDigit(a.byteAt(i, p)); p++) {
-                int digit = a.byteAt(i, p) - '0';
-                if (sig < 18) {
-                    if (mant != 0 || digit != 0) sig++;
-                    mant = mant * 10 + digit;
-                    if (fraction) exp10--;
-                } else {
-                    if (!fraction) exp10++;
-                    dropped |= digit != 0;
-                }
-            }
-            return p;
-        }
     }
 
     private static boolean isDigit(int b) {

@@ -183,10 +183,12 @@ public final class Parsers {
     public static MGetRequest mget(Args a) {
         int n = a.count();
         if (n < 3) throw Err.arity(a);
+        int filterAt = 1;
+        while (filterAt < n && !a.is(filterAt, "FILTER")) filterAt++;
+        if (filterAt == n) throw Err.arity(a); // the reference answers a missing FILTER so here
         boolean latest = false;
         LabelOpts labels = new LabelOpts(a);
-        int i = 1;
-        while (i < n && !a.is(i, "FILTER")) {
+        for (int i = 1; i < filterAt; ) {
             if (a.is(i, "LATEST")) {
                 latest = true;
                 i++;
@@ -196,8 +198,7 @@ public final class Parsers {
             if (next < 0) throw Err.unknownArgument(a, i);
             i = next;
         }
-        if (i == n) throw Err.arity(a); // the reference answers a missing FILTER with the arity error here
-        return new MGetRequest(latest, labels.build(), Filters.parse(a, i + 1, n));
+        return new MGetRequest(latest, labels.build(), Filters.parse(a, filterAt + 1, n));
     }
 
     /** TS.QUERYINDEX matcher... */

@@ -87,7 +87,9 @@ public final class SeriesCommands {
         long key = Keys.open(ctx, a, 1, RW);
         try {
             if (Api.keyType(key) != Api.KEYTYPE_EMPTY) throw TsException.tsdb("key already exists");
-            Keys.store(key, newSeries(r.options()));
+            long s = newSeries(r.options());
+            Keys.store(key, s);
+            SeriesEvents.created(ctx, r.key(), s);
         } finally {
             Api.closeKey(key);
         }
@@ -107,7 +109,10 @@ public final class SeriesCommands {
             if (o.hasChunkSize()) Series.setChunkSize(s, o.chunkSize());
             if (o.duplicatePolicy() != DuplicatePolicy.NONE) Series.setDupPolicy(s, o.duplicatePolicy().code());
             if (o.ignore() != null) Series.setIgnore(s, true, o.ignore().maxTimeDiff(), o.ignore().maxValDiff());
-            if (labels != null) Series.setLabels(s, labels);
+            if (labels != null) {
+                Series.setLabels(s, labels);
+                SeriesEvents.relabeled(ctx, r.key(), s);
+            }
         } finally {
             Api.closeKey(key);
         }
@@ -149,7 +154,10 @@ public final class SeriesCommands {
                     if (created) Series.free(s);
                     throw new TsException(addError(rc));
                 }
-                if (created) Keys.store(key, s);
+                if (created) {
+                    Keys.store(key, s);
+                    SeriesEvents.created(ctx, r.key(), s);
+                }
                 replyTs = ts;
                 changed = true;
             }
@@ -252,7 +260,10 @@ public final class SeriesCommands {
                 if (created) Series.free(s);
                 throw new TsException(addError(rc));
             }
-            if (created) Keys.store(key, s);
+            if (created) {
+                Keys.store(key, s);
+                SeriesEvents.created(ctx, r.key(), s);
+            }
         } finally {
             Api.closeKey(key);
         }

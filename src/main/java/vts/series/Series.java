@@ -44,6 +44,7 @@ public final class Series {
 
     public static long create(int encoding, long retentionMs, int chunkSize, int dupPolicy, boolean ignoreSet,
                               long ignoreMaxTimeDiff, double ignoreMaxValDiff) {
+        checkChunkSize(chunkSize);
         long s = Mem.calloc(SERIES_SIZE);
         Mem.putInt(s + S_MAGIC, MAGIC);
         Mem.putShort(s + S_LAYOUT_VERSION, (short) VERSION);
@@ -94,7 +95,8 @@ public final class Series {
 
     /** Bytes of native memory held: header, chunk array, chunks (header + capacity), blobs. */
     public static long memoryUsage(long s) {
-        long total = SERIES_SIZE + Mem.getInt(s + S_CHUNKS_CAP) * 8L;
+        // the chunk array counts by its used length, so that a reloaded series reports the same figure
+        long total = SERIES_SIZE + Mem.getInt(s + S_NCHUNKS) * 8L;
         int n = nchunks(s);
         for (int i = 0; i < n; i++) total += Chunks.size(chunk(s, i));
         return total + (Mem.getInt(s + S_LABELS_LEN) & 0xffffffffL) + (Mem.getInt(s + S_RULES_LEN) & 0xffffffffL)
@@ -109,7 +111,15 @@ public final class Series {
     public static long retention(long s) { return Mem.getLong(s + S_RETENTION); }
     public static void setRetention(long s, long ms) { Mem.putLong(s + S_RETENTION, ms); }
     public static int chunkSize(long s) { return Mem.getInt(s + S_CHUNK_SIZE); }
-    public static void setChunkSize(long s, int bytes) { Mem.putInt(s + S_CHUNK_SIZE, bytes); }
+    public static void setChunkSize(long s, int bytes) {
+        checkChunkSize(bytes);
+        Mem.putInt(s + S_CHUNK_SIZE, bytes);
+    }
+
+    /** A chunk must hold at least two samples of either encoding (the command layer enforces 48..1048576). */
+    private static void checkChunkSize(int bytes) {
+        if (bytes < 32 || (bytes & 7) != 0) throw new IllegalArgumentException("chunk size " + bytes);
+    }
     public static boolean ignoreSet(long s) { return (Mem.getInt(s + S_FLAGS) & FLAG_IGNORE_SET) != 0; }
     public static long ignoreMaxTimeDiff(long s) { return Mem.getLong(s + S_IGNORE_MAX_TIME_DIFF); }
     public static double ignoreMaxValDiff(long s) { return Mem.getDouble(s + S_IGNORE_MAX_VAL_DIFF); }
