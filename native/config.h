@@ -16,9 +16,12 @@ typedef struct ts_config {
     int32_t encoding;             /* 36 TS_ENC_* */
     char *compaction_policy;      /* 40 NUL-terminated, may be NULL */
     int64_t num_threads;          /* 48 accepted for compatibility; queries run on the main thread */
+    /* runtime, not a config: Java sets it to ask for one KEV_TICK call before the server sleeps */
+    volatile int32_t tick_wanted; /* 56 */
+    int32_t reserved;             /* 60 */
 } ts_config;
 
-_Static_assert(sizeof(ts_config) == 56, "ts_config size");
+_Static_assert(sizeof(ts_config) == 64, "ts_config size");
 
 extern ts_config g_cfg;
 

@@ -27,7 +27,7 @@
 #define VTS_RDB_ENCVER 10
 
 static VMType *g_type;
-ts_config g_cfg = {0, 4096, 0, 0.0, TS_DUP_BLOCK, TS_ENC_COMPRESSED, NULL, 3};
+ts_config g_cfg = {0, 4096, 0, 0.0, TS_DUP_BLOCK, TS_ENC_COMPRESSED, NULL, 3, 0, 0};
 
 /* ---------------- command forwarding ---------------- */
 
@@ -39,7 +39,18 @@ static DispatchFn g_dispatch;
 #define KEV_REMOVED 2 /* a series left (db, key): deleted, expired, evicted, overwritten, renamed or moved away */
 #define KEV_FLUSHED 3 /* db emptied; -1 = all */
 #define KEV_SWAPPED 4 /* db and db2 swapped */
-typedef void (*KeyEventFn)(int kind, int db, const char *key, size_t keylen, void *series, int db2);
+#define KEV_TICK 5    /* before the server sleeps, when Java asked for it (deferred work) */
+/* why a series was added or removed (the last argument of KEV_ADDED / KEV_REMOVED) */
+#define CAUSE_LOADED 1
+#define CAUSE_RESTORED 2
+#define CAUSE_COPIED 3
+#define CAUSE_RENAMED 4
+#define CAUSE_MOVED 5
+#define CAUSE_DELETED 11
+#define CAUSE_EXPIRED 12
+#define CAUSE_EVICTED 13
+#define CAUSE_OVERWRITTEN 14
+typedef void (*KeyEventFn)(int kind, VMCtx *ctx, int db, const char *key, size_t keylen, void *series, int arg);
 static KeyEventFn g_key_event;
 
 #define STACK_ARGS 32
@@ -73,7 +84,16 @@ static int forward(int id, VMCtx *ctx, VMString **argv, int argc) {
     X(7, "TS.GET", "readonly fast", 1, 1, 1)                     \
     X(8, "TS.INFO", "readonly fast", 1, 1, 1)                    \
     X(9, "TS.RANGE", "readonly", 1, 1, 1)                        \
-    X(10, "TS.REVRANGE", "readonly", 1, 1, 1)
+    X(10, "TS.REVRANGE", "readonly", 1, 1, 1)                    \
+    X(11, "TS.CREATERULE", "write deny-oom fast", 1, 2, 1)       \
+    X(12, "TS.DELETERULE", "write fast", 1, 2, 1)                \
+    X(13, "TS.MRANGE", "readonly", 0, 0, 0)                      \
+    X(14, "TS.MREVRANGE", "readonly", 0, 0, 0)                   \
+    X(15, "TS.MGET", "readonly", 0, 0, 0)                        \
+    X(16, "TS.QUERYINDEX", "readonly", 0, 0, 0)                  \
+    X(17, "TS.QUERYLABELS", "readonly", 0, 0, 0)                 \
+    X(18, "TS.CARD", "readonly", 0, 0, 0)                        \
+    X(19, "TS.MDEL", "write", 0, 0, 0)
 
 #define DEFINE_HANDLER(id, name, flags, fk, lk, st) \
     static int cmd_##id(VMCtx *ctx, VMString **argv, int argc) { return forward(id, ctx, argv, argc); }
@@ -428,44 +448,54 @@ static void on_config_change(VMCtx *ctx, VMEvent eid, uint64_t sub, void *data) 
 
 static int on_keyspace(VMCtx *ctx, int type, const char *event, VMString *keyname) {
     (void)type;
-    if (strcmp(event, "loaded") && strcmp(event, "restore") && strcmp(event, "copy_to") &&
-        strcmp(event, "rename_to") && strcmp(event, "move_to"))
-        return VM_OK;
+    int cause;
+    if (!strcmp(event, "loaded")) cause = CAUSE_LOADED;
+    else if (!strcmp(event, "restore")) cause = CAUSE_RESTORED;
+    else if (!strcmp(event, "copy_to")) cause = CAUSE_COPIED;
+    else if (!strcmp(event, "rename_to")) cause = CAUSE_RENAMED;
+    else if (!strcmp(event, "move_to")) cause = CAUSE_MOVED;
+    else return VM_OK;
     /* the name may live on the server's stack (RDB loading): open the key through a copy */
     size_t len;
     const char *name = VM_StringPtrLen(keyname, &len);
     VMString *copy = VM_CreateString(ctx, name, len);
     VMKey *key = VM_OpenKey(ctx, copy, VM_READ);
     if (key && VM_KeyType(key) == VM_KEYTYPE_MODULE && VM_ModuleTypeGetType(key) == g_type)
-        g_key_event(KEV_ADDED, VM_GetSelectedDb(ctx), name, len, VM_ModuleTypeGetValue(key), 0);
+        g_key_event(KEV_ADDED, ctx, VM_GetSelectedDb(ctx), name, len, VM_ModuleTypeGetValue(key), cause);
     if (key) VM_CloseKey(key);
     VM_FreeString(ctx, copy);
     return VM_OK;
 }
 
 static void on_key_gone(VMCtx *ctx, VMEvent eid, uint64_t sub, void *data) {
-    (void)ctx;
     (void)eid;
-    (void)sub;
     VMKey *key = ((VMKeyInfo *)data)->key;
     if (VM_KeyType(key) != VM_KEYTYPE_MODULE || VM_ModuleTypeGetType(key) != g_type) return;
     size_t len;
     const char *name = VM_StringPtrLen(VM_GetKeyNameFromModuleKey(key), &len);
-    g_key_event(KEV_REMOVED, VM_GetDbIdFromModuleKey(key), name, len, VM_ModuleTypeGetValue(key), 0);
+    g_key_event(KEV_REMOVED, ctx, VM_GetDbIdFromModuleKey(key), name, len, VM_ModuleTypeGetValue(key),
+                CAUSE_DELETED + (int)sub); /* subevents: deleted, expired, evicted, overwritten */
 }
 
 static void on_flush(VMCtx *ctx, VMEvent eid, uint64_t sub, void *data) {
-    (void)ctx;
     (void)eid;
-    if (sub == VM_SUBEVENT_FLUSHDB_END) g_key_event(KEV_FLUSHED, ((VMFlushInfo *)data)->dbnum, NULL, 0, NULL, 0);
+    if (sub == VM_SUBEVENT_FLUSHDB_END) g_key_event(KEV_FLUSHED, ctx, ((VMFlushInfo *)data)->dbnum, NULL, 0, NULL, 0);
+}
+
+static void on_eventloop(VMCtx *ctx, VMEvent eid, uint64_t sub, void *data) {
+    (void)eid;
+    (void)data;
+    if (sub == VM_SUBEVENT_EVENTLOOP_BEFORE_SLEEP && g_cfg.tick_wanted) {
+        g_cfg.tick_wanted = 0;
+        g_key_event(KEV_TICK, ctx, 0, NULL, 0, NULL, 0);
+    }
 }
 
 static void on_swapdb(VMCtx *ctx, VMEvent eid, uint64_t sub, void *data) {
-    (void)ctx;
     (void)eid;
     (void)sub;
     VMSwapDbInfo *info = data;
-    g_key_event(KEV_SWAPPED, info->dbnum_first, NULL, 0, NULL, info->dbnum_second);
+    g_key_event(KEV_SWAPPED, ctx, info->dbnum_first, NULL, 0, NULL, info->dbnum_second);
 }
 
 static char *path_next_to_module(const char *file) {
@@ -545,10 +575,12 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
     VMEvent key_event = {VM_EVENT_KEY, 1};
     VMEvent flush_event = {VM_EVENT_FLUSHDB, 1};
     VMEvent swap_event = {VM_EVENT_SWAPDB, 1};
+    VMEvent loop_event = {VM_EVENT_EVENTLOOP, 1};
     if (VM_SubscribeToServerEvent(ctx, cfg_event, on_config_change) != VM_OK ||
         VM_SubscribeToServerEvent(ctx, key_event, on_key_gone) != VM_OK ||
         VM_SubscribeToServerEvent(ctx, flush_event, on_flush) != VM_OK ||
         VM_SubscribeToServerEvent(ctx, swap_event, on_swapdb) != VM_OK ||
+        VM_SubscribeToServerEvent(ctx, loop_event, on_eventloop) != VM_OK ||
         VM_SubscribeToKeyspaceEvents(ctx, VM_NOTIFY_GENERIC | VM_NOTIFY_LOADED, on_keyspace) != VM_OK)
         return fail(ctx, "cannot subscribe to server events");
     return VM_OK;

@@ -73,8 +73,8 @@ public final class Bridge {
             var lookup = MethodHandles.lookup();
             var dispatch = lookup.findStatic(Bridge.class, "dispatch",
                     MethodType.methodType(int.class, int.class, long.class, long.class, long.class, long.class, int.class));
-            var keyEvent = lookup.findStatic(Bridge.class, "keyEvent",
-                    MethodType.methodType(void.class, int.class, int.class, long.class, long.class, long.class, int.class));
+            var keyEvent = lookup.findStatic(Bridge.class, "keyEvent", MethodType.methodType(void.class, int.class,
+                    long.class, int.class, long.class, long.class, long.class, int.class));
             Linker linker = Linker.nativeLinker();
             // the table the shim reads: [dispatch stub, key event stub]
             var table = Arena.global().allocate(JAVA_LONG, 2);
@@ -82,7 +82,7 @@ public final class Bridge {
                     FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT),
                     Arena.global()).address());
             table.setAtIndex(JAVA_LONG, 1, linker.upcallStub(keyEvent,
-                    FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT),
+                    FunctionDescriptor.ofVoid(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT),
                     Arena.global()).address());
             return table.address();
         } catch (Throwable t) {
@@ -128,28 +128,42 @@ public final class Bridge {
         return 0;
     }
 
-    /** Hears about series entering and leaving the keyspace outside our commands. */
+    /**
+     * Hears about series entering and leaving the keyspace outside our commands
+     * (main thread; may arrive while a command runs, e.g. when opening a key expires it).
+     * ctx is the server's context of the event, valid only during the call.
+     */
     public interface KeyspaceListener {
-        /** A series now lives at (db, key): loaded, restored, copied, renamed or moved there. */
-        void added(int db, byte[] key, long series);
+        int LOADED = 1, RESTORED = 2, COPIED = 3, RENAMED = 4, MOVED = 5;
+        int DELETED = 11, EXPIRED = 12, EVICTED = 13, OVERWRITTEN = 14;
 
-        /** A series left (db, key): deleted, expired, evicted, overwritten, renamed or moved away. */
-        void removed(int db, byte[] key, long series);
+        /** A series now lives at (db, key); cause is LOADED .. MOVED. */
+        void added(long ctx, int db, byte[] key, long series, int cause);
+
+        /**
+         * A series left (db, key); cause is DELETED .. OVERWRITTEN. A RENAME or MOVE
+         * reports its source as DELETED, then the target as added with RENAMED/MOVED
+         * (the same series address). The series may be freed right after this call.
+         */
+        void removed(long ctx, int db, byte[] key, long series, int cause);
 
         /** db was emptied; -1 means every database. */
-        void flushed(int db);
+        void flushed(long ctx, int db);
 
-        void swapped(int db1, int db2);
+        void swapped(long ctx, int db1, int db2);
+
+        /** Before the server sleeps, after {@link Config#requestTick()}. */
+        default void tick(long ctx) {}
     }
 
     private static final java.util.List<KeyspaceListener> LISTENERS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public static void addKeyspaceListener(KeyspaceListener l) { LISTENERS.add(l); }
 
-    private static final int KEV_ADDED = 1, KEV_REMOVED = 2, KEV_FLUSHED = 3, KEV_SWAPPED = 4;
+    private static final int KEV_ADDED = 1, KEV_REMOVED = 2, KEV_FLUSHED = 3, KEV_SWAPPED = 4, KEV_TICK = 5;
 
-    /** Upcall target for keyspace changes (main thread; may arrive while a command runs). */
-    static void keyEvent(int kind, int db, long keyPtr, long keyLen, long series, int db2) {
+    /** Upcall target for keyspace changes. */
+    static void keyEvent(int kind, long ctx, int db, long keyPtr, long keyLen, long series, int arg) {
         try {
             byte[] key = null;
             if (keyPtr != 0) {
@@ -158,10 +172,11 @@ public final class Bridge {
             }
             for (KeyspaceListener l : LISTENERS) {
                 switch (kind) {
-                    case KEV_ADDED -> l.added(db, key, series);
-                    case KEV_REMOVED -> l.removed(db, key, series);
-                    case KEV_FLUSHED -> l.flushed(db);
-                    case KEV_SWAPPED -> l.swapped(db, db2);
+                    case KEV_ADDED -> l.added(ctx, db, key, series, arg);
+                    case KEV_REMOVED -> l.removed(ctx, db, key, series, arg);
+                    case KEV_FLUSHED -> l.flushed(ctx, db);
+                    case KEV_SWAPPED -> l.swapped(ctx, db, arg);
+                    case KEV_TICK -> l.tick(ctx);
                     default -> { }
                 }
             }

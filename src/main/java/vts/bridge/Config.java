@@ -15,6 +15,9 @@ public final class Config {
     public static int duplicatePolicy() { return Mem.getInt(address + 32); }
     public static int encoding() { return Mem.getInt(address + 36); }
 
+    /** Asks the shim for one {@link Bridge.KeyspaceListener#tick} call before the server next sleeps. */
+    public static void requestTick() { Mem.putInt(address + 56, 1); }
+
     /** The ts-compaction-policy text, "" when unset. */
     public static String compactionPolicy() {
         long p = Mem.getLong(address + 40);
