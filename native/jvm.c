@@ -100,7 +100,6 @@ int jvm_start(const char *libjvm, const char *classpath, const char *user_opts, 
     opts[n++].optionString = "-Xlog:all=warning:file=timeseries-jvm.log"; /* rule 11 */
     opts[n++].optionString = "-XX:ErrorFile=timeseries-jvm-crash-%p.log";
     opts[n++].optionString = "-XX:+UseSerialGC";
-    opts[n++].optionString = "-Xms32m";
     opts[n++].optionString = "-Xmx256m";
     opts[n].optionString = "vfprintf";
     opts[n++].extraInfo = (void *)jvm_vfprintf;

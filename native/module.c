@@ -74,26 +74,26 @@ static int forward(int id, VMCtx *ctx, VMString **argv, int argc) {
 
 /* id, name, flags, first key, last key, key step. Java maps names to handlers. */
 #define TS_COMMANDS(X)                                           \
-    X(0, "TS.CREATE", "write deny-oom fast", 1, 1, 1)            \
-    X(1, "TS.ALTER", "write deny-oom fast", 1, 1, 1)             \
-    X(2, "TS.ADD", "write deny-oom fast", 1, 1, 1)               \
-    X(3, "TS.MADD", "write deny-oom", 1, -1, 3)                  \
-    X(4, "TS.INCRBY", "write deny-oom fast", 1, 1, 1)            \
-    X(5, "TS.DECRBY", "write deny-oom fast", 1, 1, 1)            \
-    X(6, "TS.DEL", "write", 1, 1, 1)                             \
-    X(7, "TS.GET", "readonly fast", 1, 1, 1)                     \
-    X(8, "TS.INFO", "readonly fast", 1, 1, 1)                    \
-    X(9, "TS.RANGE", "readonly", 1, 1, 1)                        \
-    X(10, "TS.REVRANGE", "readonly", 1, 1, 1)                    \
-    X(11, "TS.CREATERULE", "write deny-oom fast", 1, 2, 1)       \
-    X(12, "TS.DELETERULE", "write fast", 1, 2, 1)                \
-    X(13, "TS.MRANGE", "readonly", 0, 0, 0)                      \
-    X(14, "TS.MREVRANGE", "readonly", 0, 0, 0)                   \
-    X(15, "TS.MGET", "readonly", 0, 0, 0)                        \
-    X(16, "TS.QUERYINDEX", "readonly", 0, 0, 0)                  \
-    X(17, "TS.QUERYLABELS", "readonly", 0, 0, 0)                 \
-    X(18, "TS.CARD", "readonly", 0, 0, 0)                        \
-    X(19, "TS.MDEL", "write", 0, 0, 0)
+    X(0, "ts.create", "write deny-oom fast", 1, 1, 1)            \
+    X(1, "ts.alter", "write deny-oom fast", 1, 1, 1)             \
+    X(2, "ts.add", "write deny-oom", 1, 1, 1)               \
+    X(3, "ts.madd", "write deny-oom", 1, -1, 3)                  \
+    X(4, "ts.incrby", "write deny-oom", 1, 1, 1)            \
+    X(5, "ts.decrby", "write deny-oom", 1, 1, 1)            \
+    X(6, "ts.del", "write", 1, 1, 1)                             \
+    X(7, "ts.get", "readonly fast", 1, 1, 1)                     \
+    X(8, "ts.info", "readonly fast", 1, 1, 1)                    \
+    X(9, "ts.range", "readonly", 1, 1, 1)                        \
+    X(10, "ts.revrange", "readonly", 1, 1, 1)                    \
+    X(11, "ts.createrule", "write deny-oom fast", 1, 2, 1)       \
+    X(12, "ts.deleterule", "write fast", 1, 2, 1)                \
+    X(13, "ts.mrange", "readonly", 0, 0, 0)                      \
+    X(14, "ts.mrevrange", "readonly", 0, 0, 0)                   \
+    X(15, "ts.mget", "readonly", 0, 0, 0)                        \
+    X(16, "ts.queryindex", "readonly", 0, 0, 0)                  \
+    X(17, "ts.querylabels", "readonly", 0, 0, 0)                 \
+    X(18, "ts.card", "readonly", 0, 0, 0)                        \
+    X(19, "ts.mdel", "write", 0, 0, 0)
 
 #define DEFINE_HANDLER(id, name, flags, fk, lk, st) \
     static int cmd_##id(VMCtx *ctx, VMString **argv, int argc) { return forward(id, ctx, argv, argc); }
@@ -568,7 +568,7 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
     if (VM_CreateCommand(ctx, name, cmd_##id, flags, fk, lk, st) != VM_OK) return fail(ctx, "cannot register " name);
     TS_COMMANDS(REGISTER)
 #undef REGISTER
-    if (VM_CreateCommand(ctx, "TS._RESTORE", cmd_restore, "write deny-oom", 1, 1, 1) != VM_OK)
+    if (VM_CreateCommand(ctx, "ts._restore", cmd_restore, "write deny-oom", 1, 1, 1) != VM_OK)
         return fail(ctx, "cannot register TS._RESTORE");
 
     VMEvent cfg_event = {VM_EVENT_CONFIG, 1};

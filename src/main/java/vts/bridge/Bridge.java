@@ -67,8 +67,8 @@ public final class Bridge {
             handlers = new Handler[list.length];
             names = new String[list.length];
             for (int i = 0; i < list.length; i++) {
-                names[i] = list[i];
-                handlers[i] = REGISTRY.get(list[i]);
+                names[i] = list[i].toUpperCase(java.util.Locale.ROOT);
+                handlers[i] = REGISTRY.get(names[i]);
                 if (handlers[i] == null) throw new IllegalStateException("no Java handler for " + list[i]);
             }
             var lookup = MethodHandles.lookup();
