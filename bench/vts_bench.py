@@ -148,8 +148,12 @@ def madd(module, series=1000, samples=1000, batch=100):
         m_time = srv.pipe(b"".join(m_cmds))
         n = series * samples
         print("madd: batches of %d, %d samples" % (batch, n))
-        print("  TS.MADD %9.0f samples/s; XADD %9.0f samples/s; ratio %.2f"
+        m_us, _ = srv.usec_per_call("ts.madd")
+        x_us, _ = srv.usec_per_call("xadd")
+        print("  TS.MADD %9.0f samples/s; XADD %9.0f samples/s; ratio %.2f (pipe)"
               % (n / m_time, n / x_time, x_time / m_time))
+        print("  server side: TS.MADD %.0f ns/sample, XADD %.0f ns/sample; ratio %.2f"
+              % (m_us * 1000 / batch, x_us * 1000, x_us * batch / m_us))
     finally:
         srv.close()
 

@@ -60,6 +60,22 @@ public final class Parsers {
         return new MAddRequest(List.copyOf(entries));
     }
 
+    /** TS.MADD argv shape check, for callers that read the triples in place. */
+    public static void maddArity(Args a) {
+        int n = a.count();
+        if (n < 4 || (n - 1) % 3 != 0) throw Err.arity(a);
+    }
+
+    /** The value of the TS.MADD triple whose key is argument i (checked first, as the reference does). */
+    public static double maddValue(Args a, int i) {
+        return Num.sampleValue(a, i + 2, Err.INVALID_VALUE);
+    }
+
+    /** The timestamp of the TS.MADD triple whose key is argument i, or -1 for "*". */
+    public static long maddTimestamp(Args a, int i) {
+        return Num.isChar(a, i + 1, '*') ? -1 : timestamp(a, i + 1);
+    }
+
     private static MAddRequest.Entry maddEntry(Args a, int i) {
         byte[] key = a.bytes(i);
         try {

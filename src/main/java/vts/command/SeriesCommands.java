@@ -177,23 +177,32 @@ public final class SeriesCommands {
         Reply.integer(ctx, replyTs);
     }
 
+    /** Reads the triples in place: nothing is allocated per sample. */
     static void madd(long ctx, NativeArgs a) {
-        MAddRequest r = Parsers.madd(a);
-        List<MAddRequest.Entry> entries = r.entries();
-        int n = entries.size();
-        long now = Api.milliseconds();
+        Parsers.maddArity(a);
+        int n = (a.count() - 1) / 3;
+        long now = -1;
         long[] results = new long[n];
         String[] errors = new String[n];
         boolean[] accepted = new boolean[n];
+        boolean anyStar = false;
         int nAccepted = 0;
         for (int i = 0; i < n; i++) {
-            MAddRequest.Entry e = entries.get(i);
-            if (e.error() != null) {
-                errors[i] = e.error();
+            int keyArg = 1 + 3 * i;
+            double v;
+            long ts;
+            try {
+                v = Parsers.maddValue(a, keyArg);
+                ts = Parsers.maddTimestamp(a, keyArg);
+            } catch (TsException e) {
+                errors[i] = e.getMessage();
                 continue;
             }
-            long ts = e.timestampOr(now);
-            int keyArg = 1 + 3 * i;
+            if (ts < 0) {
+                if (now < 0) now = Api.milliseconds();
+                ts = now;
+                anyStar = true;
+            }
             long key = Keys.open(ctx, a, keyArg, RW);
             try {
                 if (!Keys.isSeries(key)) {
@@ -202,11 +211,11 @@ public final class SeriesCommands {
                 }
                 long s = Api.getValue(key);
                 int policy = effectivePolicy(DuplicatePolicy.NONE, s);
-                if (policy == Layout.DUP_LAST && Series.shouldIgnore(s, ts, e.value())) {
+                if (policy == Layout.DUP_LAST && Series.shouldIgnore(s, ts, v)) {
                     results[i] = Series.lastTs(s);
                     continue;
                 }
-                int rc = Series.add(s, ts, e.value(), policy);
+                int rc = Series.add(s, ts, v, policy);
                 if (rc < 0) {
                     errors[i] = addError(rc);
                     continue;
@@ -224,15 +233,12 @@ public final class SeriesCommands {
             if (errors[i] != null) Reply.error(ctx, errors[i]);
             else Reply.integer(ctx, results[i]);
         }
-        if (nAccepted == n) {
-            boolean anyStar = false;
-            for (MAddRequest.Entry e : entries) anyStar |= e.serverTime();
-            if (!anyStar) {
-                Api.replicateVerbatim(ctx);
-                return;
-            }
+        if (nAccepted == n && !anyStar) {
+            Api.replicateVerbatim(ctx);
+            return;
         }
         if (nAccepted == 0) return;
+        // replicas get only what was accepted, with concrete timestamps
         ArgvBuilder b = ArgvBuilder.start(ctx);
         for (int i = 0; i < n; i++) {
             if (!accepted[i]) continue;
