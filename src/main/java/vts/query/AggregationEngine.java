@@ -322,7 +322,7 @@ public final class AggregationEngine {
         } else {
             if (hasTwa) {
                 lookUpPrevious(t);
-                if (empty && havePrev && Series.firstTs(s) < from) {
+                if (empty && havePrev && prevT < from) {
                     long first = Buckets.start(from, dur, align);
                     fillEmpty(first, ns);
                 }
