@@ -16,16 +16,16 @@ import vts.command.BucketTimestamp;
  * against: samples in a TreeMap, buckets in lists, sums in BigDecimal. Shared with the e2e
  * tests' copy of the rules (AggregationIT keeps its own, reading replies).
  */
-final class AggModel {
+public final class AggModel {
     /** A row: reported timestamp and values. */
-    record Row(long ts, double[] values) {
+    public record Row(long ts, double[] values) {
         @Override
         public String toString() {
             return ts + "=" + Arrays.toString(values);
         }
     }
 
-    static List<Row> run(TreeMap<Long, Double> series, long retentionFrom, long from, long to, long[] byTs,
+    public static List<Row> run(TreeMap<Long, Double> series, long retentionFrom, long from, long to, long[] byTs,
                          double[] byValue, List<Agg> aggs, long dur, long align, BucketTimestamp bt, boolean empty,
                          long count, boolean reverse) {
         from = Math.max(from, retentionFrom);
