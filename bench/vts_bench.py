@@ -226,7 +226,8 @@ def range_scan(module, total=5_000_000):
         us, calls = srv.usec_per_call("ts.range")
         print("range: full scan of %d samples: %.1f ms/call, %.1f M samples/s server side"
               % (total, us / 1000, total / us))
-        for agg, bucket in (("avg", 60000), ("max", 3600000)):
+        for agg, bucket in (("avg", 60000), ("max", 3600000), ("sum", 86400000), ("avg,min,max", 60000),
+                            ("twa", 60000), ("p99", 3600000)):
             srv.cli("CONFIG", "RESETSTAT")
             for _ in range(5):
                 out = srv.cli("TS.RANGE", "big", "-", "+", "AGGREGATION", agg, str(bucket))
