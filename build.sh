@@ -72,6 +72,12 @@ ensure_valkey() {
     valkey_ok || { log "valkey-server >= 8.0 is still missing"; exit 1; }
 }
 
+ensure_test_locale() { # JvmStartupIT checks the server under a German locale (DESIGN rule 6)
+    locale -a 2>/dev/null | grep -qi '^de_DE\.utf' && return 0
+    [ -f /usr/share/i18n/locales/de_DE ] || apt_install locales
+    as_root localedef -i de_DE -f UTF-8 de_DE.UTF-8 || log "could not generate de_DE.UTF-8; the locale test will be skipped"
+}
+
 build_native() {
     mkdir -p target
     gcc -O2 -g -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden \
@@ -103,6 +109,7 @@ run)
 test)
     ensure_tools
     ensure_valkey
+    ensure_test_locale
     build_native
     mvn -B -Dstyle.color=never verify
     ;;

@@ -93,7 +93,8 @@ static int forward(int id, VMCtx *ctx, VMString **argv, int argc) {
     X(16, "ts.queryindex", "readonly", 0, 0, 0)                  \
     X(17, "ts.querylabels", "readonly", 0, 0, 0)                 \
     X(18, "ts.card", "readonly", 0, 0, 0)                        \
-    X(19, "ts.mdel", "write", 0, 0, 0)
+    X(19, "ts.mdel", "write", 0, 0, 0)                           \
+    X(20, "ts._debug", "readonly", 0, 0, 0)
 
 #define DEFINE_HANDLER(id, name, flags, fk, lk, st) \
     static int cmd_##id(VMCtx *ctx, VMString **argv, int argc) { return forward(id, ctx, argv, argc); }

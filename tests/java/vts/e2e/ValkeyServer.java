@@ -83,6 +83,13 @@ public final class ValkeyServer implements AutoCloseable {
         private String replicaOfHost;
         private int replicaOfPort;
         private Duration startTimeout = Duration.ofSeconds(60);
+        private final Map<String, String> env = new LinkedHashMap<>();
+
+        /** An environment variable for the server process (e.g. LANG). */
+        public Builder env(String name, String value) {
+            env.put(name, value);
+            return this;
+        }
 
         /** Module to load; null loads none (a plain server, for fixture tests). */
         public Builder module(Path path) {
@@ -139,6 +146,7 @@ public final class ValkeyServer implements AutoCloseable {
     private final String replicaOfHost;
     private final int replicaOfPort;
     private final Duration startTimeout;
+    private final Map<String, String> env;
     private final Path dir;
     private final Path logFile;
     private final Path configFile;
@@ -156,6 +164,7 @@ public final class ValkeyServer implements AutoCloseable {
         this.replicaOfHost = b.replicaOfHost;
         this.replicaOfPort = b.replicaOfPort;
         this.startTimeout = b.startTimeout;
+        this.env = new LinkedHashMap<>(b.env);
         try {
             this.dir = Files.createTempDirectory("vts-e2e-");
         } catch (IOException e) {
@@ -406,6 +415,7 @@ public final class ValkeyServer implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()));
+        pb.environment().putAll(env);
         try {
             process = pb.start();
         } catch (IOException e) {

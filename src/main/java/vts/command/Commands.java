@@ -13,5 +13,6 @@ public final class Commands {
             });
         }
         SeriesCommands.register();
+        DebugCommand.register();
     }
 }
