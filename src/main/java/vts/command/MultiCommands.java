@@ -16,6 +16,7 @@ import vts.index.LabelIndex;
 import vts.index.Results;
 import vts.index.Results.Row;
 import vts.mem.Mem;
+import vts.query.AggregationEngine;
 import vts.series.Series;
 import vts.series.SeriesCursor;
 
@@ -154,6 +155,7 @@ public final class MultiCommands {
     }
 
     private static final SeriesCursor CURSOR = new SeriesCursor();
+    private static final AggregationEngine ENGINE = new AggregationEngine();
 
     /** TS.MRANGE on this node: the selected samples of each readable matching series. */
     static List<Row> mrangeLocal(Selection sel, RangeQuery q, boolean reverse, boolean needLabels) {
@@ -168,6 +170,14 @@ public final class MultiCommands {
                 long s = Api.getValue(key);
                 Row r = new Row(sel.keys[i], needLabels ? labelBytes(s) : null, 16);
                 rows.add(r);
+                if (q.aggregation() != null) {
+                    r.cols = q.aggregation().aggregators().size();
+                    ENGINE.run(s, q, reverse, (t, vals) -> {
+                        r.add(t, vals);
+                        return true;
+                    });
+                    continue;
+                }
                 long from = Math.max(q.from(), Series.minVisibleTs(s));
                 if (from > q.to() || limit == 0 || (tsFilter != null && tsFilter.length == 0)) continue;
                 SeriesCursor c = CURSOR.reset(s, from, q.to(), reverse);
@@ -259,7 +269,6 @@ public final class MultiCommands {
         MultiParsers.MRange parsed = MultiParsers.mrange(a);
         MRangeRequest r = parsed.request();
         RangeQuery q = r.query();
-        if (q.aggregation() != null) throw TsException.tsdb("AGGREGATION is not supported yet by this version");
         LabelSelection ls = r.labels();
         boolean grouped = r.groupBy() != null;
         boolean needLabels = grouped || ls.withLabels() || ls.selected() != null;
@@ -297,7 +306,9 @@ public final class MultiCommands {
                 if (resp3) {
                     Reply.map(ctx, 1);
                     Reply.bulk(ctx, "aggregators");
-                    Reply.array(ctx, 0);
+                    List<Agg> aggs = q.aggregation() == null ? List.of() : q.aggregation().aggregators();
+                    Reply.array(ctx, aggs.size());
+                    for (Agg g : aggs) Reply.bulk(ctx, g.name());
                 }
             }
             replySamples(ctx, row, resp3);
@@ -341,10 +352,11 @@ public final class MultiCommands {
 
     private static void replySamples(long ctx, Row row, boolean resp3) {
         Reply.array(ctx, row.n);
+        int cols = row.cols;
         for (int i = 0; i < row.n; i++) {
-            Reply.array(ctx, 2);
+            Reply.array(ctx, 1 + cols);
             Reply.integer(ctx, row.ts[i]);
-            Reply.value(ctx, row.values[i], resp3);
+            for (int c = 0; c < cols; c++) Reply.value(ctx, row.values[i * cols + c], resp3);
         }
     }
 

@@ -27,8 +27,10 @@ public final class Results {
         /** All labels as name0, value0, ... (exact bytes), or null when the reply needs none. */
         public final byte[][] labels;
         public long[] ts;
+        /** n rows of cols values (one column per aggregator; one for raw samples). */
         public double[] values;
         public int n;
+        public int cols = 1;
         /** For a group: its reducer and the keys of its sources; else null. */
         public String reducer;
         public List<byte[]> sources;
@@ -50,6 +52,18 @@ public final class Results {
             }
             ts[n] = t;
             values[n++] = v;
+        }
+
+        /** Adds a row of cols values. */
+        public void add(long t, double[] vals) {
+            if (n == ts.length) {
+                int c = Math.max(8, n * 2);
+                ts = Arrays.copyOf(ts, c);
+            }
+            if ((long) (n + 1) * cols > values.length) values = Arrays.copyOf(values, Math.max(8, (n + 1) * cols * 2));
+            ts[n] = t;
+            System.arraycopy(vals, 0, values, n * cols, cols);
+            n++;
         }
 
         /** The value of label name (exact), or null. */
