@@ -65,10 +65,15 @@ public final class MultiCommands {
         private long user;
 
         Selection(long ctx, List<Matcher> filter) {
+            this(ctx, filter, true);
+        }
+
+        /** sorted false leaves the keys in id order (counts and label sets need no order). */
+        Selection(long ctx, List<Matcher> filter, boolean sorted) {
             this.ctx = ctx;
             this.index = Indexes.of(Api.selectedDb(ctx));
             Bitmap ids = filter == null ? index.all() : index.query(filter);
-            int[] order = index.sortedByKey(ids);
+            int[] order = sorted ? index.sortedByKey(ids) : ids.toArray();
             keys = new byte[order.length][];
             for (int i = 0; i < order.length; i++) keys[i] = index.key(order[i]);
             strings = new long[order.length];
@@ -213,7 +218,7 @@ public final class MultiCommands {
     static void card(long ctx, NativeArgs a) {
         MultiParsers.CardRequest r = MultiParsers.card(a);
         long n;
-        try (Selection sel = new Selection(ctx, r.filter())) {
+        try (Selection sel = new Selection(ctx, r.filter(), false)) {
             sel.requireAll(Api.KEY_ACCESS, NOPERM_READ);
             n = sel.size();
         }
@@ -223,7 +228,7 @@ public final class MultiCommands {
     static void queryLabels(long ctx, NativeArgs a) {
         MultiParsers.QueryLabelsRequest r = MultiParsers.queryLabels(a);
         List<String> out;
-        try (Selection sel = new Selection(ctx, r.filter())) {
+        try (Selection sel = new Selection(ctx, r.filter(), false)) {
             // unlike the other reads, series the user may not read are left out silently (as the reference does)
             Bitmap ids = new Bitmap();
             for (int i = 0; i < sel.size(); i++) {
