@@ -95,6 +95,10 @@ public final class Api {
     private static final MethodHandle FREE_STRING = fn("FreeString", true, null, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle REPLICATE_VERBATIM = fn("ReplicateVerbatim", true, JAVA_INT, JAVA_LONG);
     private static final MethodHandle NOTIFY = fn("NotifyKeyspaceEvent", false, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle CURRENT_USER_NAME = fn("GetCurrentUserName", true, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle USER_FROM_NAME = fn("GetModuleUserFromUserName", true, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle ACL_CHECK_KEY = fn("ACLCheckKeyPermissions", true, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle FREE_MODULE_USER = fn("FreeModuleUser", true, JAVA_INT, JAVA_LONG);
     private static final MethodHandle LOG = raw(Source.logFn, null, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle REPLICATE = raw(Source.replicateFn, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
@@ -203,6 +207,28 @@ public final class Api {
 
     public static void notifyKeyspace(long ctx, int type, long eventCstr, long key) {
         try { int r = (int) NOTIFY.invokeExact(ctx, type, eventCstr, key); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    /** Key permission flags of {@link #aclCheckKeyPermissions} (VALKEYMODULE_CMD_KEY_*). */
+    public static final int KEY_ACCESS = 1 << 4, KEY_UPDATE = 1 << 5, KEY_INSERT = 1 << 6, KEY_DELETE = 1 << 7;
+
+    /** The user name of the client running the command (free with freeString), or 0 when there is none. */
+    public static long currentUserName(long ctx) {
+        try { return (long) CURRENT_USER_NAME.invokeExact(ctx); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    /** The ACL user of that name (free with freeModuleUser), or 0. */
+    public static long moduleUserFromUserName(long name) {
+        try { return (long) USER_FROM_NAME.invokeExact(name); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    /** True if user may access key with the given KEY_* flags. */
+    public static boolean aclCheckKeyPermissions(long user, long key, int flags) {
+        try { return (int) ACL_CHECK_KEY.invokeExact(user, key, flags) == OK; } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void freeModuleUser(long user) {
+        try { int r = (int) FREE_MODULE_USER.invokeExact(user); } catch (Throwable t) { throw Bridge.unchecked(t); }
     }
 
     public static void log(long levelCstr, long msgCstr) {

@@ -6,13 +6,13 @@ public final class Commands {
 
     public static void registerAll() {
         // commands whose issue is in progress answer a clear error until their code lands
-        for (String name : new String[] {"TS.CREATERULE", "TS.DELETERULE", "TS.MRANGE", "TS.MREVRANGE", "TS.MGET",
-                "TS.QUERYINDEX", "TS.QUERYLABELS", "TS.CARD", "TS.MDEL"}) {
+        for (String name : new String[] {"TS.CREATERULE", "TS.DELETERULE"}) {
             vts.bridge.Bridge.register(name, (ctx, a) -> {
                 throw new TsException("ERR TSDB: " + name + " is not available in this build");
             });
         }
         SeriesCommands.register();
         DebugCommand.register();
+        MultiCommands.register();
     }
 }

@@ -1,0 +1,480 @@
+package vts.command;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import vts.bridge.Api;
+import vts.bridge.ArgvBuilder;
+import vts.bridge.Bridge;
+import vts.bridge.Keys;
+import vts.bridge.NativeArgs;
+import vts.bridge.Reply;
+import vts.index.Bitmap;
+import vts.index.Indexes;
+import vts.index.LabelIndex;
+import vts.index.Results;
+import vts.index.Results.Row;
+import vts.mem.Mem;
+import vts.query.AggregationEngine;
+import vts.series.Series;
+import vts.series.SeriesCursor;
+
+/**
+ * The multi-series commands: TS.QUERYINDEX, TS.MGET, TS.MRANGE, TS.MREVRANGE,
+ * TS.QUERYLABELS, and our TS.CARD and TS.MDEL. Each read is "evaluate on this node"
+ * (index lookup, ACL check, open every matching key, copy out what the reply needs) and
+ * then "merge the partial results" ({@link Results}) before the reply is written, so that
+ * a cluster fan-out can feed the same merge with the partial results of every shard.
+ */
+public final class MultiCommands {
+    private MultiCommands() {}
+
+    static final String NOPERM_READ =
+            "NOPERM TSDB: current user doesn't have read permission to one or more keys that match the specified filter";
+    static final String NOPERM_WRITE =
+            "NOPERM TSDB: current user doesn't have write permission to one or more keys that match the specified filter";
+
+    private static final long EV_DEL = Reply.cstring("del");
+    private static final long EV_TS_DEL = Reply.cstring("ts.del");
+    private static final long CMD_DEL = Reply.cstring("DEL");
+    private static final long CMD_TS_DEL = Reply.cstring("TS.DEL");
+
+    static void register() {
+        Indexes.install();
+        Bridge.register("TS.QUERYINDEX", MultiCommands::queryIndex);
+        Bridge.register("TS.MGET", MultiCommands::mget);
+        Bridge.register("TS.MRANGE", MultiCommands::mrange);
+        Bridge.register("TS.MREVRANGE", MultiCommands::mrange);
+        Bridge.register("TS.QUERYLABELS", MultiCommands::queryLabels);
+        Bridge.register("TS.CARD", MultiCommands::card);
+        Bridge.register("TS.MDEL", MultiCommands::mdel);
+    }
+
+    // ================================================================ local evaluation
+
+    /**
+     * The keys of the current database that match a filter (null: every series), in key
+     * order, each with a server string for ACL checks, opening, notifying. Close it.
+     */
+    static final class Selection implements AutoCloseable {
+        final long ctx;
+        final LabelIndex index;
+        final byte[][] keys;
+        final long[] strings;
+        private long user;
+
+        Selection(long ctx, List<Matcher> filter) {
+            this(ctx, filter, true);
+        }
+
+        /** sorted false leaves the keys in id order (counts and label sets need no order). */
+        Selection(long ctx, List<Matcher> filter, boolean sorted) {
+            this.ctx = ctx;
+            this.index = Indexes.of(Api.selectedDb(ctx));
+            Bitmap ids = filter == null ? index.all() : index.query(filter);
+            int[] order = sorted ? index.sortedByKey(ids) : ids.toArray();
+            keys = new byte[order.length][];
+            for (int i = 0; i < order.length; i++) keys[i] = index.key(order[i]);
+            strings = new long[order.length];
+            for (int i = 0; i < keys.length; i++) strings[i] = serverString(ctx, keys[i]);
+            long name = Api.currentUserName(ctx);
+            if (name != 0) {
+                try {
+                    user = Api.moduleUserFromUserName(name);
+                } finally {
+                    Api.freeString(ctx, name);
+                }
+            }
+        }
+
+        int size() { return keys.length; }
+
+        /** True if the user (if any) may access key i with the Api.KEY_* flags. */
+        boolean allowed(int i, int flags) {
+            return user == 0 || Api.aclCheckKeyPermissions(user, strings[i], flags);
+        }
+
+        /** Throws error unless every key is allowed. */
+        void requireAll(int flags, String error) {
+            if (user == 0) return;
+            for (int i = 0; i < keys.length; i++) {
+                if (!allowed(i, flags)) throw new TsException(error);
+            }
+        }
+
+        @Override public void close() {
+            for (long s : strings) {
+                if (s != 0) Api.freeString(ctx, s);
+            }
+            if (user != 0) Api.freeModuleUser(user);
+            user = 0;
+        }
+    }
+
+    private static long scratch;
+    private static int scratchCap;
+
+    /** A server string holding key (free it with Api.freeString). */
+    static long serverString(long ctx, byte[] key) {
+        if (key.length > scratchCap) {
+            int cap = Math.max(256, Integer.highestOneBit(key.length) << 1);
+            scratch = scratch == 0 ? Mem.alloc(cap) : Mem.realloc(scratch, cap);
+            scratchCap = cap;
+        }
+        if (scratch == 0) {
+            scratch = Mem.alloc(256);
+            scratchCap = 256;
+        }
+        Mem.copyFromArray(key, 0, scratch, key.length);
+        return Api.createString(ctx, scratch, key.length);
+    }
+
+    /** The labels of s as name0, value0, ... (exact bytes). */
+    static byte[][] labelBytes(long s) {
+        int n = Series.labelCount(s);
+        byte[][] out = new byte[2 * n][];
+        for (int i = 0; i < n; i++) {
+            out[2 * i] = Series.labelName(s, i);
+            out[2 * i + 1] = Series.labelValue(s, i);
+        }
+        return out;
+    }
+
+    /** TS.MGET on this node: the last sample of each readable matching series. */
+    static List<Row> mgetLocal(Selection sel, boolean needLabels) {
+        List<Row> rows = new ArrayList<>(sel.size());
+        for (int i = 0; i < sel.size(); i++) {
+            long key = Api.openKey(sel.ctx, sel.strings[i], Api.READ);
+            try {
+                if (!Keys.isSeries(key)) continue; // gone (expired as it was opened) or replaced
+                long s = Api.getValue(key);
+                Row r = new Row(sel.keys[i], needLabels ? labelBytes(s) : null, 1);
+                if (Series.totalSamples(s) > 0) r.add(Series.lastTs(s), Series.lastValue(s));
+                rows.add(r);
+            } finally {
+                Api.closeKey(key);
+            }
+        }
+        return rows;
+    }
+
+    private static final SeriesCursor CURSOR = new SeriesCursor();
+    private static final AggregationEngine ENGINE = new AggregationEngine();
+
+    /** TS.MRANGE on this node: the selected samples of each readable matching series. */
+    static List<Row> mrangeLocal(Selection sel, RangeQuery q, boolean reverse, boolean needLabels) {
+        List<Row> rows = new ArrayList<>(sel.size());
+        long[] tsFilter = q.filterByTs();
+        ValueFilter vf = q.filterByValue();
+        long limit = q.count() < 0 ? Long.MAX_VALUE : q.count();
+        for (int i = 0; i < sel.size(); i++) {
+            long key = Api.openKey(sel.ctx, sel.strings[i], Api.READ);
+            try {
+                if (!Keys.isSeries(key)) continue;
+                long s = Api.getValue(key);
+                Row r = new Row(sel.keys[i], needLabels ? labelBytes(s) : null, 16);
+                rows.add(r);
+                if (q.aggregation() != null) {
+                    r.cols = q.aggregation().aggregators().size();
+                    ENGINE.run(s, q, reverse, (t, vals) -> {
+                        r.add(t, vals);
+                        return true;
+                    });
+                    continue;
+                }
+                long from = Math.max(q.from(), Series.minVisibleTs(s));
+                if (from > q.to() || limit == 0 || (tsFilter != null && tsFilter.length == 0)) continue;
+                SeriesCursor c = CURSOR.reset(s, from, q.to(), reverse);
+                while (r.n < limit && c.next()) {
+                    long t = c.ts;
+                    double v = c.value;
+                    if (tsFilter != null && java.util.Arrays.binarySearch(tsFilter, t) < 0) continue;
+                    if (vf != null && !(v >= vf.min() && v <= vf.max())) continue;
+                    r.add(t, v);
+                }
+            } finally {
+                Api.closeKey(key);
+            }
+        }
+        return rows;
+    }
+
+    // ================================================================ commands
+
+    static void queryIndex(long ctx, NativeArgs a) {
+        QueryIndexRequest r = Parsers.queryIndex(a);
+        List<byte[]> keys;
+        try (Selection sel = new Selection(ctx, r.filter())) {
+            sel.requireAll(Api.KEY_ACCESS, NOPERM_READ);
+            keys = List.of(sel.keys);
+        }
+        keys = Results.mergeKeys(List.of(keys));
+        if (Reply.resp3(ctx)) Reply.set(ctx, keys.size());
+        else Reply.array(ctx, keys.size());
+        for (byte[] k : keys) Reply.bulk(ctx, k);
+    }
+
+    static void card(long ctx, NativeArgs a) {
+        MultiParsers.CardRequest r = MultiParsers.card(a);
+        long n;
+        try (Selection sel = new Selection(ctx, r.filter(), false)) {
+            sel.requireAll(Api.KEY_ACCESS, NOPERM_READ);
+            n = sel.size();
+        }
+        Reply.integer(ctx, Results.mergeCounts(n));
+    }
+
+    static void queryLabels(long ctx, NativeArgs a) {
+        MultiParsers.QueryLabelsRequest r = MultiParsers.queryLabels(a);
+        List<String> out;
+        try (Selection sel = new Selection(ctx, r.filter(), false)) {
+            // unlike the other reads, series the user may not read are left out silently (as the reference does)
+            Bitmap ids = new Bitmap();
+            for (int i = 0; i < sel.size(); i++) {
+                if (sel.allowed(i, Api.KEY_ACCESS)) ids.add(sel.index.idOf(sel.keys[i]));
+            }
+            out = r.names() ? sel.index.labelNames(ids) : sel.index.labelValues(r.valuesOf(), ids);
+        }
+        out = Results.mergeStrings(List.of(out));
+        if (Reply.resp3(ctx)) Reply.set(ctx, out.size());
+        else Reply.array(ctx, out.size());
+        for (String s : out) Reply.bulk(ctx, s);
+    }
+
+    static void mget(long ctx, NativeArgs a) {
+        MGetRequest r = Parsers.mget(a);
+        LabelSelection ls = r.labels();
+        boolean needLabels = ls.withLabels() || ls.selected() != null;
+        List<Row> rows;
+        try (Selection sel = new Selection(ctx, r.filter())) {
+            sel.requireAll(Api.KEY_ACCESS, NOPERM_READ);
+            rows = mgetLocal(sel, needLabels);
+        }
+        rows = Results.mergeRows(List.of(rows));
+        boolean resp3 = Reply.resp3(ctx);
+        if (resp3) Reply.map(ctx, rows.size());
+        else Reply.array(ctx, rows.size());
+        for (Row row : rows) {
+            if (!resp3) Reply.array(ctx, 3);
+            Reply.bulk(ctx, row.key);
+            if (resp3) Reply.array(ctx, 2);
+            replyLabels(ctx, row.labels, ls, resp3);
+            if (row.n == 0) {
+                Reply.array(ctx, 0);
+            } else {
+                Reply.array(ctx, 2);
+                Reply.integer(ctx, row.ts[0]);
+                Reply.value(ctx, row.values[0], resp3);
+            }
+        }
+    }
+
+    static void mrange(long ctx, NativeArgs a) {
+        MultiParsers.MRange parsed = MultiParsers.mrange(a);
+        MRangeRequest r = parsed.request();
+        RangeQuery q = r.query();
+        LabelSelection ls = r.labels();
+        boolean grouped = r.groupBy() != null;
+        boolean needLabels = grouped || ls.withLabels() || ls.selected() != null;
+        List<Row> rows;
+        try (Selection sel = new Selection(ctx, r.filter())) {
+            sel.requireAll(Api.KEY_ACCESS, NOPERM_READ);
+            rows = mrangeLocal(sel, q, r.reverse(), needLabels);
+        }
+        rows = Results.mergeRows(List.of(rows));
+        if (grouped) rows = Results.groupBy(rows, parsed.groupLabels(), r.groupBy().reducer(), r.reverse(), q.count());
+        boolean resp3 = Reply.resp3(ctx);
+        if (resp3) Reply.map(ctx, rows.size());
+        else Reply.array(ctx, rows.size());
+        for (Row row : rows) {
+            if (!resp3) Reply.array(ctx, 3);
+            Reply.bulk(ctx, row.key);
+            if (grouped) {
+                if (resp3) {
+                    Reply.array(ctx, 4);
+                    replyGroupLabels(ctx, row, ls, true);
+                    Reply.map(ctx, 1);
+                    Reply.bulk(ctx, "reducers");
+                    Reply.array(ctx, 1);
+                    Reply.bulk(ctx, row.reducer);
+                    Reply.map(ctx, 1);
+                    Reply.bulk(ctx, "sources");
+                    Reply.array(ctx, row.sources.size());
+                    for (byte[] k : row.sources) Reply.bulk(ctx, k);
+                } else {
+                    replyGroupLabels(ctx, row, ls, false);
+                }
+            } else {
+                if (resp3) Reply.array(ctx, 3);
+                replyLabels(ctx, row.labels, ls, resp3);
+                if (resp3) {
+                    Reply.map(ctx, 1);
+                    Reply.bulk(ctx, "aggregators");
+                    List<Agg> aggs = q.aggregation() == null ? List.of() : q.aggregation().aggregators();
+                    Reply.array(ctx, aggs.size());
+                    for (Agg g : aggs) Reply.bulk(ctx, g.name());
+                }
+            }
+            replySamples(ctx, row, resp3);
+        }
+    }
+
+    static void mdel(long ctx, NativeArgs a) {
+        MultiParsers.MDelRequest r = MultiParsers.mdel(a);
+        long total = 0;
+        try (Selection sel = new Selection(ctx, r.filter())) {
+            sel.requireAll(r.ranged() ? Api.KEY_UPDATE : Api.KEY_DELETE, NOPERM_WRITE);
+            for (int i = 0; i < sel.size(); i++) {
+                long key = Api.openKey(ctx, sel.strings[i], Api.READ | Api.WRITE);
+                long deleted;
+                try {
+                    if (!Keys.isSeries(key)) continue;
+                    if (r.ranged()) {
+                        deleted = Series.delete(Api.getValue(key), r.from(), r.to());
+                    } else {
+                        Api.deleteKey(key); // the index hears of it through the keyspace event
+                        deleted = 1;
+                    }
+                } finally {
+                    Api.closeKey(key);
+                }
+                if (deleted == 0) continue;
+                total += deleted;
+                if (r.ranged()) {
+                    Api.notifyKeyspace(ctx, Api.NOTIFY_MODULE, EV_TS_DEL, sel.strings[i]);
+                    ArgvBuilder.start(ctx).text(sel.keys[i]).number(r.from()).number(r.to()).replicate(CMD_TS_DEL);
+                } else {
+                    Api.notifyKeyspace(ctx, Api.NOTIFY_GENERIC, EV_DEL, sel.strings[i]);
+                    ArgvBuilder.start(ctx).text(sel.keys[i]).replicate(CMD_DEL);
+                }
+            }
+        }
+        Reply.integer(ctx, Results.mergeCounts(total));
+    }
+
+    // ================================================================ reply pieces
+
+    private static void replySamples(long ctx, Row row, boolean resp3) {
+        Reply.array(ctx, row.n);
+        int cols = row.cols;
+        for (int i = 0; i < row.n; i++) {
+            Reply.array(ctx, 1 + cols);
+            Reply.integer(ctx, row.ts[i]);
+            for (int c = 0; c < cols; c++) Reply.value(ctx, row.values[i * cols + c], resp3);
+        }
+    }
+
+    private static void pairStart(long ctx, boolean resp3) {
+        if (!resp3) Reply.array(ctx, 2);
+    }
+
+    /** The labels element: none (empty), all (WITHLABELS) or SELECTED_LABELS (null where missing). */
+    static void replyLabels(long ctx, byte[][] labels, LabelSelection ls, boolean resp3) {
+        if (ls.selected() != null) {
+            List<String> names = ls.selected();
+            if (resp3) Reply.map(ctx, names.size());
+            else Reply.array(ctx, names.size());
+            for (String name : names) {
+                byte[] want = name.getBytes(StandardCharsets.UTF_8);
+                int at = findLabel(labels, want);
+                pairStart(ctx, resp3);
+                if (at >= 0) {
+                    Reply.bulk(ctx, labels[at]);
+                    Reply.bulk(ctx, labels[at + 1]);
+                } else {
+                    Reply.bulk(ctx, want);
+                    Reply.nul(ctx);
+                }
+            }
+            return;
+        }
+        int n = ls.withLabels() && labels != null ? labels.length / 2 : 0;
+        if (resp3) Reply.map(ctx, n);
+        else Reply.array(ctx, n);
+        for (int i = 0; i < n; i++) {
+            pairStart(ctx, resp3);
+            Reply.bulk(ctx, labels[2 * i]);
+            Reply.bulk(ctx, labels[2 * i + 1]);
+        }
+    }
+
+    /** Index of the name of label want (exact match first, then ignoring ASCII case, as the reference), or -1. */
+    private static int findLabel(byte[][] labels, byte[] want) {
+        if (labels == null) return -1;
+        for (int i = 0; i + 1 < labels.length; i += 2) {
+            if (java.util.Arrays.equals(labels[i], want)) return i;
+        }
+        String w = new String(want, StandardCharsets.UTF_8);
+        for (int i = 0; i + 1 < labels.length; i += 2) {
+            if (new String(labels[i], StandardCharsets.UTF_8).equalsIgnoreCase(w)) return i;
+        }
+        return -1;
+    }
+
+    private static final byte[] REDUCER = "__reducer__".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SOURCE = "__source__".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * The labels of a group: WITHLABELS gives the group labels (plus __reducer__ and
+     * __source__ in RESP2); SELECTED_LABELS gives, per name, the value every source shares
+     * (null when they differ or lack it).
+     */
+    private static void replyGroupLabels(long ctx, Row g, LabelSelection ls, boolean resp3) {
+        byte[] sources = String.join(",", g.sources.stream().map(k -> new String(k, StandardCharsets.UTF_8)).toList())
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] reducer = g.reducer.getBytes(StandardCharsets.UTF_8);
+        if (ls.selected() != null) {
+            List<String> names = ls.selected();
+            if (resp3) Reply.map(ctx, names.size());
+            else Reply.array(ctx, names.size());
+            for (String name : names) {
+                byte[] want = name.getBytes(StandardCharsets.UTF_8);
+                pairStart(ctx, resp3);
+                int at = findLabel(g.labels, want);
+                int shared = findLabel(g.groupLabels, want);
+                if (at >= 0) {
+                    Reply.bulk(ctx, g.labels[at]);
+                    Reply.bulk(ctx, g.labels[at + 1]);
+                } else if (shared >= 0) {
+                    Reply.bulk(ctx, g.groupLabels[shared]);
+                    Reply.bulk(ctx, g.groupLabels[shared + 1]);
+                } else if (!resp3 && java.util.Arrays.equals(want, REDUCER)) {
+                    Reply.bulk(ctx, REDUCER);
+                    Reply.bulk(ctx, reducer);
+                } else if (!resp3 && java.util.Arrays.equals(want, SOURCE)) {
+                    Reply.bulk(ctx, SOURCE);
+                    Reply.bulk(ctx, sources);
+                } else {
+                    Reply.bulk(ctx, want);
+                    Reply.nul(ctx);
+                }
+            }
+            return;
+        }
+        if (!ls.withLabels()) {
+            if (resp3) Reply.map(ctx, 0);
+            else Reply.array(ctx, 0);
+            return;
+        }
+        int n = g.labels.length / 2;
+        if (resp3) {
+            Reply.map(ctx, n);
+        } else {
+            Reply.array(ctx, n + 2);
+        }
+        for (int i = 0; i < n; i++) {
+            pairStart(ctx, resp3);
+            Reply.bulk(ctx, g.labels[2 * i]);
+            Reply.bulk(ctx, g.labels[2 * i + 1]);
+        }
+        if (!resp3) {
+            Reply.array(ctx, 2);
+            Reply.bulk(ctx, REDUCER);
+            Reply.bulk(ctx, reducer);
+            Reply.array(ctx, 2);
+            Reply.bulk(ctx, SOURCE);
+            Reply.bulk(ctx, sources);
+        }
+    }
+}
