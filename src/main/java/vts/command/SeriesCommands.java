@@ -47,8 +47,8 @@ public final class SeriesCommands {
         Bridge.register("TS.DEL", SeriesCommands::del);
         Bridge.register("TS.GET", SeriesCommands::get);
         Bridge.register("TS.INFO", InfoCommand::info);
-        Bridge.register("TS.RANGE", SeriesCommands::range);
-        Bridge.register("TS.REVRANGE", SeriesCommands::range);
+        Bridge.register("TS.RANGE", RangeCommand::range);
+        Bridge.register("TS.REVRANGE", RangeCommand::range);
     }
 
     // ---------------------------------------------------------------- create / alter

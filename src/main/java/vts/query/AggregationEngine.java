@@ -1,0 +1,615 @@
+package vts.query;
+
+import java.util.Arrays;
+import java.util.List;
+
+import vts.codec.ChunkReader;
+import vts.codec.Chunks;
+import vts.command.Agg;
+import vts.command.Aggregation;
+import vts.command.Aggregator;
+import vts.command.BucketTimestamp;
+import vts.command.RangeQuery;
+import vts.command.ValueFilter;
+import vts.series.Layout;
+import vts.series.Series;
+
+/**
+ * Bucketed aggregation over one series: TS.RANGE/REVRANGE ... AGGREGATION, and the
+ * building block of compaction rules and TS.MRANGE. An engine is reusable and not
+ * thread-safe (one per thread); it allocates nothing per sample and, after warming up,
+ * nothing per query beyond what grows with the largest bucket or reply seen.
+ *
+ * <p>Semantics (the reference's unless said otherwise; README "Aggregation"):
+ * <ul>
+ * <li>Samples are those of [from, to] (from raised to the retention limit) that pass
+ *     FILTER_BY_TS and FILTER_BY_VALUE. NaN values only count for countnan/countall; every
+ *     other aggregator skips them, and a bucket holding only NaN exists only if the query
+ *     has countnan or countall.</li>
+ * <li>Bucket k is [align + k*d, align + (k+1)*d - 1]; it is reported at its start (0 if it
+ *     starts before 0), end (start + d) or middle (start + d/2).</li>
+ * <li>EMPTY reports the buckets without samples between the first and the last bucket that
+ *     has some: sum, count, countnan, countall give 0; last the previous bucket's last value;
+ *     twa the time-weighted average of the line joining the samples on either side; the rest
+ *     NaN. With twa, EMPTY also reports the buckets from the one holding from (or up to the
+ *     one holding to) when the series has samples before from (after to) to interpolate
+ *     with, as the reference does.</li>
+ * <li>twa: trapezoids between the bucket's samples, extended to the bucket's edges by
+ *     interpolating with the sample just before the bucket (the previous selected sample,
+ *     or for the first bucket the series' sample before it) and the one just after.</li>
+ * <li>COUNT limits the number of buckets; reverse gives the same buckets newest first
+ *     (COUNT then keeps the newest).</li>
+ * </ul>
+ * Chunks that lie inside one bucket and inside the query are added from their summaries
+ * (count, sum, min, max, first, last, NaN count) when no filter is set and no aggregator
+ * needs the values themselves (var/std, quantiles, twa).
+ */
+public final class AggregationEngine {
+    private final Accumulator acc = new Accumulator();
+    private final ChunkReader reader = new ChunkReader();
+    private long[] bts = new long[1024];
+    private double[] bvs = new double[1024];
+
+    // the query
+    private long s, from, to, dur, align;
+    private BucketTimestamp bt;
+    private boolean empty, countsNaN, hasTwa, summaryOk;
+    private Agg[] aggs;
+    private int ncols;
+    private long[] tsFilter;
+    private ValueFilter vf;
+    private BucketSink sink;
+    private long limit, emitted;
+    private boolean stopped;
+    private double[] row;
+
+    // the current bucket
+    private boolean open, everOpened;
+    private long curStart, curLast;
+    private double prevLast;
+
+    // twa: the last non-NaN sample before the current bucket, and the current bucket's state
+    private boolean havePrev;
+    private long prevT;
+    private double prevV;
+    private long tc;
+    private double area, firstT;
+    private long ptT;
+    private double ptV;
+
+    // twa: closed buckets waiting for the first sample after them
+    private int pn;
+    private long[] pStart = new long[16], pCount = new long[16], pLastT = new long[16], pPrevT = new long[16];
+    private double[] pArea = new double[16], pFirstT = new double[16], pLastV = new double[16], pPrevV = new double[16];
+    private boolean[] pHasPrev = new boolean[16];
+    private double[] pRows = new double[16 * 4];
+
+    // reverse: rows collected oldest first
+    private int rn;
+    private long[] rTs = new long[64];
+    private double[] rVals = new double[64];
+
+    private final BucketSink collector = (ts, vals) -> {
+        if (rn == rTs.length) {
+            rTs = Arrays.copyOf(rTs, rn * 2);
+        }
+        if ((long) (rn + 1) * vals.length > rVals.length) rVals = Arrays.copyOf(rVals, Math.max(rVals.length * 2, (rn + 1) * vals.length));
+        rTs[rn] = ts;
+        System.arraycopy(vals, 0, rVals, rn * vals.length, vals.length);
+        rn++;
+        return true;
+    };
+
+    /**
+     * Runs q (which must have an aggregation) over series s, handing buckets to sink in
+     * reply order (oldest first, or newest first if reverse) until COUNT buckets were given
+     * or the sink returns false. Returns the number of buckets given.
+     */
+    public long run(long series, RangeQuery q, boolean reverse, BucketSink out) {
+        Aggregation a = q.aggregation();
+        long alignTs = q.align() == null ? 0 : q.align().resolve(q.from(), q.to());
+        long lim = q.count() < 0 ? Long.MAX_VALUE : q.count();
+        if (!reverse) {
+            return execute(series, q.from(), q.to(), q.filterByTs(), q.filterByValue(), a.aggregators(),
+                    a.bucketDuration(), alignTs, a.bucketTimestamp(), a.empty(), lim, out);
+        }
+        rn = 0;
+        execute(series, q.from(), q.to(), q.filterByTs(), q.filterByValue(), a.aggregators(), a.bucketDuration(),
+                alignTs, a.bucketTimestamp(), a.empty(), Long.MAX_VALUE, collector);
+        int w = a.aggregators().size();
+        double[] vals = new double[w];
+        long given = 0;
+        for (int i = rn - 1; i >= 0 && given < lim; i--) {
+            System.arraycopy(rVals, i * w, vals, 0, w);
+            given++;
+            if (!out.bucket(rTs[i], vals)) break;
+        }
+        return given;
+    }
+
+    /**
+     * The value of one bucket [from, toInclusive] of series s for agg, from the samples in
+     * it (twa interpolates at both edges with the series' samples just outside, as in a
+     * range query). NaN when the range holds no sample at all; if it holds samples but none
+     * the aggregator sees (only NaN), the aggregator's EMPTY value (0 for sum and the counts,
+     * NaN otherwise). toInclusive - from must be below Long.MAX_VALUE.
+     */
+    public double aggregate(long series, long from, long toInclusive, Agg agg) {
+        if (toInclusive < from) return Double.NaN;
+        long d = toInclusive - from + 1;
+        if (d <= 0) throw new IllegalArgumentException("bucket too wide");
+        double[] res = {Double.NaN};
+        execute(series, from, toInclusive, null, null, List.of(agg, Agg.of(Aggregator.COUNTALL)), d, from,
+                BucketTimestamp.START, false, 1, (ts, vals) -> {
+                    res[0] = vals[0];
+                    return false;
+                });
+        return res[0];
+    }
+
+    /** The bucket holding the series' last sample: its start, and the value in {@link #aggregate}'s terms. */
+    public record LatestBucket(long start, double value) {}
+
+    /**
+     * The bucket (of the given duration and alignment) holding the series' last sample,
+     * for LATEST on a compaction: null if the series is empty.
+     */
+    public LatestBucket latest(long series, long bucketDuration, long alignTs, Agg agg) {
+        if (Series.totalSamples(series) == 0) return null;
+        long last = Series.lastTs(series);
+        long start = Buckets.start(last, bucketDuration, alignTs);
+        long lo = Math.max(0, start);
+        return new LatestBucket(start, aggregate(series, lo, last, agg));
+    }
+
+    // ------------------------------------------------------------------ the driver
+
+    private long execute(long series, long qFrom, long qTo, long[] byTs, ValueFilter byValue, List<Agg> list,
+                         long duration, long alignTs, BucketTimestamp bucketTs, boolean withEmpty, long lim,
+                         BucketSink out) {
+        s = series;
+        from = Math.max(qFrom, Series.minVisibleTs(series));
+        to = qTo;
+        dur = duration;
+        align = alignTs;
+        bt = bucketTs;
+        empty = withEmpty;
+        tsFilter = byTs;
+        vf = byValue;
+        sink = out;
+        limit = lim;
+        emitted = 0;
+        stopped = false;
+        aggs = list.toArray(new Agg[0]);
+        ncols = aggs.length;
+        if (row == null || row.length != ncols) row = new double[ncols];
+        countsNaN = false;
+        hasTwa = false;
+        for (Agg a : aggs) {
+            countsNaN |= a.kind() == Aggregator.COUNTNAN || a.kind() == Aggregator.COUNTALL;
+            hasTwa |= a.kind() == Aggregator.TWA;
+        }
+        acc.configure(aggs);
+        summaryOk = acc.summaryCapable() && !hasTwa && byTs == null && byValue == null;
+        open = false;
+        everOpened = false;
+        prevLast = Double.NaN;
+        havePrev = false;
+        pn = 0;
+        if (pRows.length < pStart.length * ncols) pRows = new double[pStart.length * ncols];
+        if (Series.totalSamples(s) == 0 || from > to || limit <= 0 || (byTs != null && byTs.length == 0)) {
+            return 0;
+        }
+        scan();
+        if (!stopped) finish();
+        return emitted;
+    }
+
+    private void scan() {
+        int nch = Series.nchunks(s);
+        for (int ci = firstChunkEndingAtOrAfter(from); ci < nch; ci++) {
+            long c = Series.chunk(s, ci);
+            int cnt = Chunks.count(c);
+            if (cnt == 0) continue;
+            long cf = Chunks.firstTs(c);
+            if (cf > to) return;
+            long cl = Chunks.lastTs(c);
+            boolean inside = cf >= from && cl <= to;
+            if (summaryOk && inside && summaryUsable(c)) {
+                boolean inCurrent = open && cf <= curLast;
+                long bucketLast = inCurrent ? curLast : Buckets.last(Buckets.start(cf, dur, align), dur);
+                if (cl <= bucketLast) {
+                    if (!inCurrent) {
+                        openBucket(cf);
+                        if (stopped) return;
+                    }
+                    acc.addSummary(c);
+                    continue;
+                }
+            }
+            int n = decode(c, cnt, inside);
+            int i = 0;
+            while (i < n) {
+                long t = bts[i];
+                if (!open || t > curLast) {
+                    openBucket(t);
+                    if (stopped) return;
+                }
+                int j = bts[n - 1] <= curLast ? n : upperBound(i, n, curLast);
+                acc.addRange(bvs, i, j);
+                if (hasTwa) {
+                    twaRange(i, j);
+                    if (stopped) return;
+                }
+                i = j;
+            }
+        }
+    }
+
+    private boolean summaryUsable(long c) {
+        int nans = Chunks.nanCount(c);
+        if (nans > 0 && (!countsNaN || acc.needFirstLast)) return false;
+        return !acc.needSum || Double.isFinite(Chunks.sum(c));
+    }
+
+    /** First index in [i, n) whose timestamp is above t (bts[i] &le; t). */
+    private int upperBound(int i, int n, long t) {
+        int lo = i + 1, hi = n - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (bts[mid] <= t) lo = mid + 1;
+            else hi = mid - 1;
+        }
+        return lo;
+    }
+
+    /** Decodes the selected samples of chunk c into bts/bvs; returns how many. */
+    private int decode(long c, int cnt, boolean inside) {
+        if (bts.length < cnt) {
+            bts = new long[Math.max(cnt, bts.length * 2)];
+            bvs = new double[bts.length];
+        }
+        boolean plain = inside && tsFilter == null && vf == null && (countsNaN || Chunks.nanCount(c) == 0);
+        if (plain) return Chunks.decode(c, bts, bvs, 0);
+        long[] tf = tsFilter;
+        ValueFilter f = vf;
+        double lo = f == null ? 0 : f.min(), hi = f == null ? 0 : f.max();
+        boolean dropNaN = !countsNaN;
+        int n = 0, fi = 0;
+        ChunkReader r = reader.reset(c);
+        while (r.next()) {
+            long t = r.ts;
+            if (t < from) continue;
+            if (t > to) break;
+            double v = r.value;
+            if (dropNaN && v != v) continue;
+            if (f != null && !(v >= lo && v <= hi)) continue;
+            if (tf != null) {
+                while (fi < tf.length && tf[fi] < t) fi++;
+                if (fi == tf.length) break;
+                if (tf[fi] != t) continue;
+            }
+            bts[n] = t;
+            bvs[n] = v;
+            n++;
+        }
+        return n;
+    }
+
+    private int firstChunkEndingAtOrAfter(long ts) {
+        int lo = 0, hi = Series.nchunks(s) - 1, r = hi + 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Chunks.lastTs(Series.chunk(s, mid)) >= ts) {
+                r = mid;
+                hi = mid - 1;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return r;
+    }
+
+    // ------------------------------------------------------------------ buckets
+
+    /** Opens the bucket holding t (the first selected sample after the current bucket). */
+    private void openBucket(long t) {
+        long ns = Buckets.start(t, dur, align);
+        if (open) {
+            closeBucket();
+            if (stopped) return;
+            if (empty) fillEmpty(curLast + 1, ns);
+        } else {
+            if (hasTwa) {
+                lookUpPrevious(t);
+                if (empty && havePrev && Series.firstTs(s) < from) {
+                    long first = Buckets.start(from, dur, align);
+                    fillEmpty(first, ns);
+                }
+            }
+            everOpened = true;
+        }
+        if (stopped) return;
+        open = true;
+        curStart = ns;
+        curLast = Buckets.last(ns, dur);
+        acc.reset();
+        tc = 0;
+    }
+
+    /** Empty buckets starting at first, first + dur, ... below until. */
+    private void fillEmpty(long first, long until) {
+        long st = first;
+        while (st < until && !stopped) {
+            emptyBucket(st);
+            if (Long.compareUnsigned(until - st, dur) <= 0) break;
+            st += dur;
+        }
+    }
+
+    private void emptyBucket(long start) {
+        for (int k = 0; k < ncols; k++) row[k] = emptyValue(aggs[k]);
+        if (hasTwa) pend(start, 0);
+        else emit(start);
+    }
+
+    private double emptyValue(Agg a) {
+        return switch (a.kind()) {
+            case SUM, COUNT, COUNTNAN, COUNTALL -> 0;
+            case LAST -> prevLast;
+            default -> Double.NaN;
+        };
+    }
+
+    private void closeBucket() {
+        Accumulator x = acc;
+        if (x.n == 0) {
+            for (int k = 0; k < ncols; k++) row[k] = emptyValue(aggs[k]);
+            row = fixCounts(row);
+        } else {
+            for (int k = 0; k < ncols; k++) row[k] = value(aggs[k]);
+            prevLast = x.last;
+        }
+        if (hasTwa) {
+            pend(curStart, tc);
+            if (tc > 0) {
+                havePrev = true;
+                prevT = ptT;
+                prevV = ptV;
+            }
+        } else {
+            emit(curStart);
+        }
+    }
+
+    /** A bucket of only NaN values still counts them. */
+    private double[] fixCounts(double[] r) {
+        for (int k = 0; k < ncols; k++) {
+            Aggregator kind = aggs[k].kind();
+            if (kind == Aggregator.COUNTNAN || kind == Aggregator.COUNTALL) r[k] = acc.nan;
+        }
+        return r;
+    }
+
+    private double value(Agg a) {
+        Accumulator x = acc;
+        return switch (a.kind()) {
+            case AVG -> x.avg();
+            case SUM -> x.sum();
+            case MIN -> x.min;
+            case MAX -> x.max;
+            case RANGE -> x.max - x.min;
+            case COUNT -> x.n;
+            case FIRST -> x.first;
+            case LAST -> x.last;
+            case STD_P -> Math.sqrt(x.varP());
+            case STD_S -> Math.sqrt(x.varS());
+            case VAR_P -> x.varP();
+            case VAR_S -> x.varS();
+            case TWA -> Double.NaN; // filled when the bucket is resolved
+            case COUNTNAN -> x.nan;
+            case COUNTALL -> x.n + x.nan;
+            case QUANTILE -> x.quantile(a.fraction());
+        };
+    }
+
+    private void emit(long start) {
+        if (stopped) return;
+        emitted++;
+        if (!sink.bucket(Buckets.report(start, dur, bt), row) || emitted >= limit) stopped = true;
+    }
+
+    private void finish() {
+        if (open) {
+            closeBucket();
+            if (stopped) return;
+        }
+        if (!hasTwa) return;
+        long q = -1;
+        double qv = Double.NaN;
+        boolean haveNext;
+        if (everOpened) {
+            // the first non-NaN sample after the last one the query saw
+            long after = havePrev ? prevT : curLast;
+            haveNext = findNext(after);
+            if (haveNext) {
+                q = foundT;
+                qv = foundV;
+            }
+            if (empty && Series.lastTs(s) > to && curLast < to) {
+                fillEmpty(curLast + 1, Buckets.start(to, dur, align) + 1);
+            }
+        } else {
+            // no sample in the range: with EMPTY, interpolate across it if samples surround it
+            if (!empty || Series.firstTs(s) >= from || Series.lastTs(s) <= to) return;
+            lookUpPrevious(from);
+            haveNext = findNext(to);
+            if (!havePrev || !haveNext) return;
+            q = foundT;
+            qv = foundV;
+            fillEmpty(Buckets.start(from, dur, align), Buckets.start(to, dur, align) + 1);
+        }
+        resolve(haveNext, q, qv);
+    }
+
+    // ------------------------------------------------------------------ twa
+
+    private void twaRange(int i, int j) {
+        for (int k = i; k < j; k++) {
+            double v = bvs[k];
+            if (v != v) continue;
+            long t = bts[k];
+            if (pn > 0) resolve(true, t, v);
+            if (stopped) return;
+            if (tc == 0) {
+                if (havePrev) {
+                    long a = Math.max(0, curStart);
+                    double va = prevV + ((double) (a - prevT) * (v - prevV)) / (double) (t - prevT);
+                    area = (va + v) * (double) (t - a) / 2.0;
+                    firstT = a;
+                } else {
+                    area = 0;
+                    firstT = t;
+                }
+            } else {
+                area += (ptV + v) * (double) (t - ptT) / 2.0;
+            }
+            ptT = t;
+            ptV = v;
+            tc++;
+        }
+    }
+
+    /** Queues the bucket in row for twa (count = its non-NaN samples). */
+    private void pend(long start, long count) {
+        if (pn == pStart.length) growPending();
+        pStart[pn] = start;
+        pCount[pn] = count;
+        pArea[pn] = area;
+        pFirstT[pn] = firstT;
+        pLastT[pn] = ptT;
+        pLastV[pn] = ptV;
+        pHasPrev[pn] = havePrev;
+        pPrevT[pn] = prevT;
+        pPrevV[pn] = prevV;
+        System.arraycopy(row, 0, pRows, pn * ncols, ncols);
+        pn++;
+    }
+
+    private void growPending() {
+        int m = pStart.length * 2;
+        pStart = Arrays.copyOf(pStart, m);
+        pCount = Arrays.copyOf(pCount, m);
+        pArea = Arrays.copyOf(pArea, m);
+        pFirstT = Arrays.copyOf(pFirstT, m);
+        pLastT = Arrays.copyOf(pLastT, m);
+        pLastV = Arrays.copyOf(pLastV, m);
+        pHasPrev = Arrays.copyOf(pHasPrev, m);
+        pPrevT = Arrays.copyOf(pPrevT, m);
+        pPrevV = Arrays.copyOf(pPrevV, m);
+        pRows = Arrays.copyOf(pRows, m * ncols);
+    }
+
+    /** Completes and emits the queued buckets, q being the first non-NaN sample after them. */
+    private void resolve(boolean haveQ, long qt, double qv) {
+        for (int e = 0; e < pn && !stopped; e++) {
+            System.arraycopy(pRows, e * ncols, row, 0, ncols);
+            double twa = twaOf(e, haveQ, qt, qv);
+            for (int k = 0; k < ncols; k++) {
+                if (aggs[k].kind() == Aggregator.TWA) row[k] = twa;
+            }
+            emit(pStart[e]);
+        }
+        pn = 0;
+    }
+
+    private double twaOf(int e, boolean haveQ, long qt, double qv) {
+        long start = pStart[e];
+        double b = (double) start + (double) dur; // the bucket's end, exclusive
+        if (pCount[e] == 0) {
+            if (!pHasPrev[e] || !haveQ) return Double.NaN;
+            double pt = pPrevT[e], pv = pPrevV[e];
+            double slope = (qv - pv) / ((double) qt - pt);
+            double a = Math.max(0, start);
+            double va = pv + (a - pt) * slope;
+            double vb = pv + (b - pt) * slope;
+            return (va + vb) / 2.0;
+        }
+        double res = pArea[e];
+        double first = pFirstT[e];
+        long lt = pLastT[e];
+        double lv = pLastV[e];
+        double last = lt;
+        if (haveQ) {
+            double tb = (double) (start - lt) + (double) dur;
+            double vb = lv + (tb * (qv - lv)) / (double) (qt - lt);
+            res += (vb + lv) * tb / 2.0;
+            last = b;
+        }
+        if (last == first) return lv;
+        return res / (last - first);
+    }
+
+    private long foundT;
+    private double foundV;
+
+    /** Sets havePrev/prevT/prevV to the series' last non-NaN sample before t (within retention). */
+    private void lookUpPrevious(long t) {
+        havePrev = false;
+        long min = Series.minVisibleTs(s);
+        if (t <= min) return;
+        int ci = lastChunkStartingAtOrBefore(t - 1);
+        for (; ci >= 0; ci--) {
+            long c = Series.chunk(s, ci);
+            if (Chunks.lastTs(c) < min) return;
+            ChunkReader r = reader.reset(c);
+            boolean found = false;
+            while (r.next()) {
+                if (r.ts >= t) break;
+                if (r.ts < min || r.value != r.value) continue;
+                found = true;
+                prevT = r.ts;
+                prevV = r.value;
+            }
+            if (found) {
+                havePrev = true;
+                return;
+            }
+        }
+    }
+
+    /** Finds the series' first non-NaN sample after t into foundT/foundV. */
+    private boolean findNext(long t) {
+        if (t == Long.MAX_VALUE) return false;
+        int nch = Series.nchunks(s);
+        for (int ci = firstChunkEndingAtOrAfter(t + 1); ci < nch; ci++) {
+            ChunkReader r = reader.reset(Series.chunk(s, ci));
+            while (r.next()) {
+                if (r.ts <= t || r.value != r.value) continue;
+                foundT = r.ts;
+                foundV = r.value;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int lastChunkStartingAtOrBefore(long ts) {
+        int lo = 0, hi = Series.nchunks(s) - 1, r = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Chunks.firstTs(Series.chunk(s, mid)) <= ts) {
+                r = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return r;
+    }
+
+    static {
+        // the engine reads chunk headers directly; keep it honest about the layout it assumes
+        if (Layout.C_SUM_COMP != Layout.C_SUM + 8) throw new AssertionError("chunk layout");
+    }
+}

@@ -1,0 +1,10 @@
+package vts.query;
+
+/** Receives the buckets of an aggregation, in reply order. */
+public interface BucketSink {
+    /**
+     * One bucket: its reported timestamp and one value per aggregator (the array is
+     * reused: copy what you keep). Return false to stop the query.
+     */
+    boolean bucket(long timestamp, double[] values);
+}
