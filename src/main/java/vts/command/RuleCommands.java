@@ -59,10 +59,7 @@ public final class RuleCommands {
         } finally {
             Api.closeKey(srcKey);
         }
-        Api.notifyKeyspace(ctx, Api.NOTIFY_MODULE, EV_CREATE_SRC, a.vmString(1));
-        Api.notifyKeyspace(ctx, Api.NOTIFY_MODULE, EV_CREATE_DEST, a.vmString(2));
-        Api.replicateVerbatim(ctx);
-        Reply.ok(ctx);
+        done(ctx, a, EV_CREATE_SRC, EV_CREATE_DEST);
     }
 
     /** TS.DELETERULE sourceKey destKey */
@@ -86,8 +83,13 @@ public final class RuleCommands {
         } finally {
             Api.closeKey(srcKey);
         }
-        Api.notifyKeyspace(ctx, Api.NOTIFY_MODULE, EV_DELETE_SRC, a.vmString(1));
-        Api.notifyKeyspace(ctx, Api.NOTIFY_MODULE, EV_DELETE_DEST, a.vmString(2));
+        done(ctx, a, EV_DELETE_SRC, EV_DELETE_DEST);
+    }
+
+    /** Notifies both keys, replicates the command as it came, replies OK. */
+    private static void done(long ctx, NativeArgs a, long srcEvent, long destEvent) {
+        Api.notifyKeyspace(ctx, Api.NOTIFY_MODULE, srcEvent, a.vmString(1));
+        Api.notifyKeyspace(ctx, Api.NOTIFY_MODULE, destEvent, a.vmString(2));
         Api.replicateVerbatim(ctx);
         Reply.ok(ctx);
     }

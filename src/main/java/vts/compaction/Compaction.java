@@ -92,7 +92,9 @@ public final class Compaction {
         long b = Buckets.start(ts, dur, RuleBlob.align(rec));
         if (open == NO_BUCKET || b > open) {
             RuleBlob.setOpenBucket(rec, b);
-            return open == NO_BUCKET || recompute(ctx, s, rec, open);
+            if (open == NO_BUCKET) return true;
+            // twa: the bucket before the closed one may have waited for a non-NaN sample after it
+            return recompute(ctx, s, rec, open) && (!isTwa(rec) || neighbours(ctx, s, rec, open, open));
         }
         boolean ok = b == open || recompute(ctx, s, rec, b);
         if (ok && isTwa(rec)) ok = neighbours(ctx, s, rec, b, b);
@@ -133,16 +135,24 @@ public final class Compaction {
         long align = RuleBlob.align(rec);
         long open = RuleBlob.openBucket(rec);
         long lo = Math.max(0, first);
-        if (lo > 0 && CURSOR.reset(s, 0, lo - 1, true).next()) {
+        if (lo > 0 && nextNonNaN(CURSOR.reset(s, 0, lo - 1, true))) {
             long pb = Buckets.start(CURSOR.ts, dur, align);
             if (pb < open && !recompute(ctx, s, rec, pb)) return false;
         }
         long end = Buckets.last(last, dur);
-        if (end < Long.MAX_VALUE && CURSOR.reset(s, end + 1, Long.MAX_VALUE, false).next()) {
+        if (end < Long.MAX_VALUE && nextNonNaN(CURSOR.reset(s, end + 1, Long.MAX_VALUE, false))) {
             long nb = Buckets.start(CURSOR.ts, dur, align);
             if (nb < open && !recompute(ctx, s, rec, nb)) return false;
         }
         return true;
+    }
+
+    /** Advances c to its next sample with a value (twa skips NaN, as the engine does). */
+    private static boolean nextNonNaN(SeriesCursor c) {
+        while (c.next()) {
+            if (!Double.isNaN(c.value)) return true;
+        }
+        return false;
     }
 
     /** True if [from, to] of s holds a sample the aggregator sees (NaN counts only for the counts). */
