@@ -6,7 +6,9 @@ import java.util.List;
 import vts.bridge.Api;
 import vts.bridge.Reply;
 import vts.command.Agg;
-import vts.command.Aggregator;
+import vts.command.Aggregation;
+import vts.command.Align;
+import vts.command.BucketTimestamp;
 import vts.command.RangeQuery;
 import vts.mem.Mem;
 import vts.query.AggregationEngine;
@@ -90,14 +92,28 @@ public final class Compaction {
         long dur = RuleBlob.duration(rec);
         long open = RuleBlob.openBucket(rec);
         long b = Buckets.start(ts, dur, RuleBlob.align(rec));
+        boolean twa = isTwa(rec);
+        // twa bookkeeping: the written sample's timestamp if it is the newest and has a value
+        long valued = ts == Series.lastTs(s) && !Double.isNaN(Series.lastValue(s)) ? ts : RuleBlob.NO_VALUE;
         if (open == NO_BUCKET || b > open) {
+            boolean closedHadValue = RuleBlob.openFirstValue(rec) != RuleBlob.NO_VALUE;
             RuleBlob.setOpenBucket(rec, b);
+            RuleBlob.setOpenFirstValue(rec, valued);
             if (open == NO_BUCKET) return true;
-            // twa: the bucket before the closed one may have waited for a non-NaN sample after it
-            return recompute(ctx, s, rec, open) && (!isTwa(rec) || neighbours(ctx, s, rec, open, open));
+            // twa: a bucket before the closed one still waits for a non-NaN sample after it
+            // if the closed bucket had none
+            return recompute(ctx, s, rec, open) && (!twa || closedHadValue || neighbours(ctx, s, rec, open, open));
         }
         boolean ok = b == open || recompute(ctx, s, rec, b);
-        if (ok && isTwa(rec)) ok = neighbours(ctx, s, rec, b, b);
+        if (b == open) {
+            long first = RuleBlob.openFirstValue(rec);
+            // twa: closed neighbours interpolate with the open bucket's first value; a write
+            // after it (an in-order append) leaves them alone
+            if (ok && twa && (ts < Series.lastTs(s) || ts <= first)) ok = neighbours(ctx, s, rec, b, b);
+            if (ts <= first) RuleBlob.setOpenFirstValue(rec, ts == first || ts < Series.lastTs(s) ? RuleBlob.NO_VALUE : valued);
+        } else if (ok && twa) {
+            ok = neighbours(ctx, s, rec, b, b);
+        }
         return ok;
     }
 
@@ -108,8 +124,9 @@ public final class Compaction {
         long dur = RuleBlob.duration(rec);
         long align = RuleBlob.align(rec);
         long bFrom = Buckets.start(Math.max(0, from), dur, align);
-        if (bFrom >= open) return true;
         long bTo = Buckets.start(Math.max(0, to), dur, align);
+        if (bTo >= open) RuleBlob.setOpenFirstValue(rec, RuleBlob.NO_VALUE); // may have lost its values
+        if (bFrom >= open) return !isTwa(rec) || neighbours(ctx, s, rec, open, open);
         if (!recompute(ctx, s, rec, bFrom)) return false;
         if (bTo > bFrom) {
             // every bucket strictly between the two edges lost all its samples
@@ -155,23 +172,33 @@ public final class Compaction {
         return false;
     }
 
-    /** True if [from, to] of s holds a sample the aggregator sees (NaN counts only for the counts). */
-    private static boolean hasSample(long s, long from, long to, Agg agg) {
-        boolean nanCounts = agg.kind() == Aggregator.COUNTNAN || agg.kind() == Aggregator.COUNTALL;
-        SeriesCursor c = CURSOR.reset(s, from, to, false);
-        while (c.next()) {
-            if (nanCounts || !Double.isNaN(c.value)) return true;
-        }
+    // one bucket through the engine, exactly as TS.RANGE ... AGGREGATION computes it
+    private static boolean found;
+    private static double foundValue;
+    private static final vts.query.BucketSink ONE = (ts, vals) -> {
+        found = true;
+        foundValue = vals[0];
         return false;
+    };
+
+    /**
+     * The bucket [start, last] of s for agg into foundValue; false if the bucket does not
+     * exist for TS.RANGE (no sample the aggregator sees: NaN counts only for the counts).
+     */
+    private static boolean bucket(long s, long start, long dur, long align, Agg agg) {
+        long from = Math.max(0, start);
+        RangeQuery q = new RangeQuery(from, Buckets.last(start, dur), false, null, null, 1,
+                new Aggregation(List.of(agg), dur, BucketTimestamp.START, false), new Align(Align.Kind.TIMESTAMP, align));
+        found = false;
+        ENGINE.run(s, q, false, ONE);
+        return found;
     }
 
     /** Writes (or removes) the destination sample of the closed bucket starting at start. */
     private static boolean recompute(long ctx, long s, long rec, long start) {
         long from = Math.max(0, start);
-        long to = Buckets.last(start, RuleBlob.duration(rec));
-        Agg agg = RuleBlob.agg(rec);
-        boolean has = hasSample(s, from, to, agg);
-        double v = has ? ENGINE.aggregate(s, from, to, agg) : 0;
+        boolean has = bucket(s, start, RuleBlob.duration(rec), RuleBlob.align(rec), RuleBlob.agg(rec));
+        double v = foundValue;
         KeyRef d = new KeyRef().open(ctx, RuleBlob.destPtr(rec), RuleBlob.destLen(rec), RW);
         try {
             if (d.series == 0) return false;
@@ -246,12 +273,9 @@ public final class Compaction {
                 if (!RuleBlob.nativeEquals(RuleBlob.destPtr(rec), RuleBlob.destLen(rec), keyPtr, keyLen)) continue;
                 long open = RuleBlob.openBucket(rec);
                 if (open == NO_BUCKET) return false;
-                long from = Math.max(0, open);
-                long to = Buckets.last(open, RuleBlob.duration(rec));
-                Agg agg = RuleBlob.agg(rec);
-                if (!hasSample(s, from, to, agg)) return false;
-                latestTs = from;
-                latestValue = ENGINE.aggregate(s, from, to, agg);
+                if (!bucket(s, open, RuleBlob.duration(rec), RuleBlob.align(rec), RuleBlob.agg(rec))) return false;
+                latestTs = Math.max(0, open);
+                latestValue = foundValue;
                 return true;
             }
             return false;

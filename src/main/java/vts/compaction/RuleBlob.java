@@ -30,7 +30,10 @@ import vts.series.Series;
  *     +24    u32 destLen
  *     +28    u16 aggLen
  *     +30    u16 reserved (0)
- *     +32    destLen bytes            destination key name
+ *     +32    i64 openFirstValue       timestamp of the open bucket's first non-NaN sample as far
+ *                                     as known, Long.MAX_VALUE = none known (twa bookkeeping:
+ *                                     never below the true one; MAX_VALUE is always safe)
+ *     +40    destLen bytes            destination key name
  *            aggLen bytes             aggregator wire name, ASCII ("avg", "std.p", "p99.9")
  * </pre>
  *
@@ -45,8 +48,9 @@ public final class RuleBlob {
     public static final int VERSION = 1;
     public static final long NO_BUCKET = Long.MIN_VALUE;
     static final int HEADER = 8;
-    static final int REC_FIXED = 32;
-    static final int R_OPEN = 0, R_DURATION = 8, R_ALIGN = 16, R_DEST_LEN = 24, R_AGG_LEN = 28;
+    static final int REC_FIXED = 40;
+    static final int R_OPEN = 0, R_DURATION = 8, R_ALIGN = 16, R_DEST_LEN = 24, R_AGG_LEN = 28, R_FIRST_VALUE = 32;
+    public static final long NO_VALUE = Long.MAX_VALUE;
 
     // ---------------------------------------------------------------- byte[] form
 
@@ -58,7 +62,7 @@ public final class RuleBlob {
         for (Rule r : rules) {
             byte[] agg = r.agg().name().getBytes(StandardCharsets.US_ASCII);
             b.putLong(r.openBucket()).putLong(r.bucketDuration()).putLong(r.alignTimestamp());
-            b.putInt(r.dest().length).putShort((short) agg.length).putShort((short) 0);
+            b.putInt(r.dest().length).putShort((short) agg.length).putShort((short) 0).putLong(NO_VALUE);
             b.put(r.dest()).put(agg);
         }
         return b.array();
@@ -82,6 +86,7 @@ public final class RuleBlob {
                 int destLen = b.getInt();
                 int aggLen = b.getShort() & 0xffff;
                 b.getShort();
+                b.getLong(); // openFirstValue: bookkeeping only, not part of the rule
                 if (destLen < 0 || destLen > b.remaining()) throw new IllegalArgumentException("bad dest length");
                 byte[] dest = new byte[destLen];
                 b.get(dest);
@@ -131,6 +136,9 @@ public final class RuleBlob {
 
     static long openBucket(long rec) { return Mem.getLong(rec + R_OPEN); }
     static void setOpenBucket(long rec, long b) { Mem.putLong(rec + R_OPEN, b); }
+    static long openFirstValue(long rec) { return Mem.getLong(rec + R_FIRST_VALUE); }
+    static void setOpenFirstValue(long rec, long ts) { Mem.putLong(rec + R_FIRST_VALUE, ts); }
+
     static long duration(long rec) { return Mem.getLong(rec + R_DURATION); }
     static long align(long rec) { return Mem.getLong(rec + R_ALIGN); }
     static long destPtr(long rec) { return rec + REC_FIXED; }

@@ -41,6 +41,7 @@ class RuleBlobTest {
             10, 0, 0, 0, 0, 0, 0, 0,                // bucketDuration
             3, 0, 0, 0, 0, 0, 0, 0,                 // alignTimestamp
             1, 0, 0, 0, 3, 0, 0, 0,                 // destLen, aggLen, reserved
+            -1, -1, -1, -1, -1, -1, -1, 127,        // openFirstValue: none known
             'k', 'm', 'a', 'x'};
         assertArrayEquals(expected, blob);
     }
