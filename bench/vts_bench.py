@@ -241,14 +241,57 @@ def range_scan(module, total=5_000_000):
         srv.close()
 
 
+RULE_SET = [("avg", 10_000), ("max", 60_000), ("sum", 3_600_000), ("p50", 60_000), ("twa", 10_000)]
+
+
+def rules(module, series=200, samples=5000):
+    """TS.ADD on series with 5 compaction rules against series with none, one sample a second."""
+    rnd = random.Random(3)
+    setup, plain, ruled = [], [], []
+    for s in range(series):
+        setup.append(resp("TS.CREATE", "p:%d" % s))
+        setup.append(resp("TS.CREATE", "r:%d" % s))
+        for agg, dur in RULE_SET:
+            dest = "r:%d:%s:%d" % (s, agg, dur)
+            setup.append(resp("TS.CREATE", dest))
+            setup.append(resp("TS.CREATERULE", "r:%d" % s, dest, "AGGREGATION", agg, dur))
+    for i in range(samples):
+        t = T0 + i * 1000
+        for s in range(series):
+            v = "%.2f" % (rnd.random() * 100)
+            plain.append(resp("TS.ADD", "p:%d" % s, t, v))
+            ruled.append(resp("TS.ADD", "r:%d" % s, t, v))
+    srv = Server(module)
+    try:
+        srv.pipe(b"".join(setup))
+        warm = samples // 5 * series  # the first fifth of both workloads warms up (JIT), then the rest is measured
+        srv.pipe(b"".join(plain[:warm]))
+        srv.pipe(b"".join(ruled[:warm]))
+        srv.cli("CONFIG", "RESETSTAT")
+        p_time = srv.pipe(b"".join(plain[warm:]))
+        p_us, _ = srv.usec_per_call("ts.add")
+        srv.cli("CONFIG", "RESETSTAT")
+        r_time = srv.pipe(b"".join(ruled[warm:]))
+        r_us, _ = srv.usec_per_call("ts.add")
+        n = len(plain) - warm
+        print("rules: %d series x %d samples, rules %s" % (series, samples - samples // 5,
+                                                            ", ".join("%s/%dms" % r for r in RULE_SET)))
+        print("  TS.ADD, no rules  %9.0f adds/s through the pipe, %6.0f ns/call server side" % (n / p_time, p_us * 1000))
+        print("  TS.ADD, 5 rules   %9.0f adds/s through the pipe, %6.0f ns/call server side" % (n / r_time, r_us * 1000))
+        print("  throughput with 5 rules / without (pipe): %.2f; server-side cost ratio: %.2f"
+              % (p_time / r_time, r_us / p_us))
+    finally:
+        srv.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", nargs="?", default="all", choices=["ingest", "madd", "memory", "range", "all"])
+    ap.add_argument("what", nargs="?", default="all", choices=["ingest", "madd", "memory", "range", "rules", "all"])
     ap.add_argument("--module", default=os.path.join(ROOT, "target", "libvalkeyts.so"))
     a = ap.parse_args()
-    todo = ["ingest", "madd", "memory", "range"] if a.what == "all" else [a.what]
+    todo = ["ingest", "madd", "memory", "range", "rules"] if a.what == "all" else [a.what]
     for w in todo:
-        {"ingest": ingest, "madd": madd, "memory": memory, "range": range_scan}[w](a.module)
+        {"ingest": ingest, "madd": madd, "memory": memory, "range": range_scan, "rules": rules}[w](a.module)
         sys.stdout.flush()
 
 

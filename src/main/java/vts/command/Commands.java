@@ -5,14 +5,9 @@ public final class Commands {
     private Commands() {}
 
     public static void registerAll() {
-        // commands whose issue is in progress answer a clear error until their code lands
-        for (String name : new String[] {"TS.CREATERULE", "TS.DELETERULE"}) {
-            vts.bridge.Bridge.register(name, (ctx, a) -> {
-                throw new TsException("ERR TSDB: " + name + " is not available in this build");
-            });
-        }
         SeriesCommands.register();
-        DebugCommand.register();
+        RuleCommands.register();
         MultiCommands.register();
+        DebugCommand.register();
     }
 }

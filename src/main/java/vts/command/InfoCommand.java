@@ -62,11 +62,7 @@ final class InfoCommand {
             Reply.bulk(ctx, Series.labelName(s, i));
             Reply.bulk(ctx, Series.labelValue(s, i));
         }
-        field(ctx, "sourceKey");
-        Reply.nul(ctx);
-        field(ctx, "rules");
-        if (resp3) Reply.map(ctx, 0);
-        else Reply.array(ctx, 0);
+        vts.compaction.Compaction.replyInfo(ctx, s, resp3); // rules: the sourceKey and rules fields
         field(ctx, "ignoreMaxTimeDiff");
         Reply.integer(ctx, Series.ignoreMaxTimeDiff(s));
         field(ctx, "ignoreMaxValDiff");

@@ -23,8 +23,12 @@ public final class RangeCommand {
         RangeQuery q = r.query();
         boolean resp3 = Reply.resp3(ctx);
         long key = Keys.open(ctx, a, 1, Api.READ);
+        long view = 0;
         try {
             long s = Keys.existing(key);
+            // rules: LATEST on a compaction queries a copy with the open bucket's sample appended
+            view = vts.compaction.Compaction.latestView(ctx, s, q, a.address(1), a.length(1));
+            if (view != 0) s = view;
             if (q.aggregation() == null) {
                 SeriesCommands.replySamples(ctx, s, q, r.reverse(), resp3);
             } else {
@@ -33,6 +37,7 @@ public final class RangeCommand {
                 replyBuckets(ctx, s, q, r.reverse(), resp3);
             }
         } finally {
+            vts.compaction.Compaction.release(view);
             Api.closeKey(key);
         }
     }

@@ -157,7 +157,9 @@ public final class SeriesCommands {
                 if (created) {
                     Keys.store(key, s);
                     SeriesEvents.created(ctx, r.key(), s);
+                    RuleCommands.seriesCreated(ctx, r.key(), s); // rules: ts-compaction-policy
                 }
+                vts.compaction.Compaction.written(ctx, s, ts); // rules: update destinations
                 replyTs = ts;
                 changed = true;
             }
@@ -220,6 +222,7 @@ public final class SeriesCommands {
                     errors[i] = addError(rc);
                     continue;
                 }
+                vts.compaction.Compaction.written(ctx, s, ts); // rules: update destinations
                 results[i] = ts;
                 accepted[i] = true;
                 nAccepted++;
@@ -269,7 +272,9 @@ public final class SeriesCommands {
             if (created) {
                 Keys.store(key, s);
                 SeriesEvents.created(ctx, r.key(), s);
+                RuleCommands.seriesCreated(ctx, r.key(), s); // rules: ts-compaction-policy
             }
+            vts.compaction.Compaction.written(ctx, s, ts); // rules: update destinations
         } finally {
             Api.closeKey(key);
         }
@@ -299,6 +304,7 @@ public final class SeriesCommands {
         try {
             long s = Keys.existing(key);
             deleted = Series.delete(s, r.from(), r.to());
+            if (deleted > 0) vts.compaction.Compaction.deleted(ctx, s, r.from(), r.to()); // rules: recompute buckets
         } finally {
             Api.closeKey(key);
         }
@@ -312,11 +318,13 @@ public final class SeriesCommands {
     // ---------------------------------------------------------------- reads
 
     static void get(long ctx, NativeArgs a) {
-        Parsers.get(a);
+        GetRequest r = Parsers.get(a);
         boolean resp3 = Reply.resp3(ctx);
         long key = Keys.open(ctx, a, 1, Api.READ);
         try {
             long s = Keys.existing(key);
+            // rules: LATEST on a compaction reports the open bucket
+            if (r.latest() && vts.compaction.Compaction.replyLatest(ctx, s, a.address(1), a.length(1), resp3)) return;
             if (Series.totalSamples(s) == 0) {
                 Reply.array(ctx, 0);
                 return;
