@@ -17,7 +17,7 @@ public final class DoubleFormat {
     /** Writes v as ASCII plus a NUL at addr (needs 32 bytes); returns the length. Main thread only. */
     public static int write(double v, long addr) {
         byte[] buf = MAIN_BUF;
-        int n = format(v, buf);
+        int n = format(v, buf, MAIN_SB);
         Mem.copyFromArray(buf, 0, addr, n + 1);
         return n;
     }
@@ -25,18 +25,34 @@ public final class DoubleFormat {
     /** Same as {@link #write} but returns a String (tests, errors, TS.INFO); any thread. */
     public static String toString(double v) {
         byte[] buf = new byte[32];
-        int n = format(v, buf);
+        int n = format(v, buf, new StringBuilder(32));
         return new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     private static final byte[] MAIN_BUF = new byte[32];
+    private static final StringBuilder MAIN_SB = new StringBuilder(32);
 
-    /** Formats v into buf followed by a NUL; returns the length without the NUL. */
-    static int format(double v, byte[] buf) {
+    /**
+     * Formats v into buf followed by a NUL; returns the length without the NUL. sb is
+     * scratch space (its content is replaced).
+     */
+    static int format(double v, byte[] buf, StringBuilder sb) {
         if (Double.isNaN(v)) return put("nan", buf);
         if (Double.isInfinite(v)) return put(v > 0 ? "inf" : "-inf", buf);
         if (v == 0) return put(Double.doubleToRawLongBits(v) < 0 ? "-0" : "0", buf);
         double a = Math.abs(v);
+        if (a >= 1e-3 && a < 1e7) {
+            // Java's shortest form is plain here, and the same text as the scaled form below
+            // when v has at most 6 decimals (at most 13 significant digits: the shortest
+            // decimal is unique); only a whole number's ".0" goes
+            sb.setLength(0);
+            sb.append(v);
+            int n = sb.length();
+            if (sb.charAt(n - 1) == '0' && sb.charAt(n - 2) == '.') n -= 2;
+            for (int i = 0; i < n; i++) buf[i] = (byte) sb.charAt(i);
+            buf[n] = 0;
+            return n;
+        }
         if (a < EXACT_LIMIT && a >= 1e-4) {
             for (int k = 0; k < POW10.length; k++) {
                 double r = Math.rint(v * POW10[k]);

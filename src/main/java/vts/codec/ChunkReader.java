@@ -63,6 +63,20 @@ public final class ChunkReader {
         return this;
     }
 
+    /**
+     * Continues a decimal-mode chunk just reset onto at sample index (&ge; 1), the state
+     * after sample index - 1 being the given one (from {@link DecimalScan}).
+     */
+    void resumeDecimal(int index, long pos, long ts, long delta, double value, int scale, long m) {
+        this.index = index;
+        this.pos = pos;
+        this.ts = ts;
+        this.delta = delta;
+        this.value = value;
+        this.scale = scale;
+        this.refM = m;
+    }
+
     /** Samples in the chunk (as its header says; fewer are returned if its data ends first). */
     public int count() {
         return count;

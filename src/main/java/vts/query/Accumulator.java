@@ -229,6 +229,25 @@ final class Accumulator {
         n += values;
     }
 
+    /**
+     * Adds count (&ge; 1) decimal values m / div (timestamps ascending) given by the sum,
+     * min, max, first and last of their integers m (|sum| &le; 2^62). The values are exactly
+     * m / div, so min, max, first and last are exact; the sum is the rounded exact sum.
+     */
+    void addDecimal(int count, long sumM, long minM, long maxM, long firstM, long lastM, double div) {
+        if (needSum) addSumValue(sumM / div);
+        if (needMinMax) {
+            double lo = minM / div, hi = maxM / div;
+            if (lo < min) min = lo;
+            if (hi > max) max = hi;
+        }
+        if (needFirstLast) {
+            if (n == 0) first = firstM / div;
+            last = lastM / div;
+        }
+        n += count;
+    }
+
     double sum() {
         return scaled ? (sum + comp) * UP : sum + comp;
     }

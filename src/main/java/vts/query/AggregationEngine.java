@@ -5,6 +5,7 @@ import java.util.List;
 
 import vts.codec.ChunkReader;
 import vts.codec.Chunks;
+import vts.codec.DecimalScan;
 import vts.command.Agg;
 import vts.command.Aggregation;
 import vts.command.Aggregator;
@@ -47,6 +48,7 @@ import vts.series.Series;
 public final class AggregationEngine {
     private final Accumulator acc = new Accumulator();
     private final ChunkReader reader = new ChunkReader();
+    private final DecimalScan dscan = new DecimalScan();
     private long[] bts = new long[1024];
     private double[] bvs = new double[1024];
 
@@ -227,21 +229,75 @@ public final class AggregationEngine {
                     continue;
                 }
             }
-            int n = decode(c, cnt, inside);
-            int i = 0;
-            while (i < n) {
-                long t = bts[i];
-                if (!open || t > curLast) {
-                    openBucket(t);
-                    if (stopped) return;
+            if (summaryOk && inside && scanDecimal(c)) {
+                if (stopped) return;
+                continue;
+            }
+            feed(decode(c, cnt, inside));
+            if (stopped) return;
+        }
+    }
+
+    /** Adds the n samples in bts/bvs (ascending) to their buckets. */
+    private void feed(int n) {
+        int i = 0;
+        while (i < n) {
+            long t = bts[i];
+            if (!open || t > curLast) {
+                openBucket(t);
+                if (stopped) return;
+            }
+            int j = bts[n - 1] <= curLast ? n : upperBound(i, n, curLast);
+            acc.addRange(bvs, i, j);
+            if (hasTwa) {
+                twaRange(i, j);
+                if (stopped) return;
+            }
+            i = j;
+        }
+    }
+
+    /**
+     * Adds chunk c (inside the query, no filter, no twa) by a decimal scan that
+     * aggregates in the integer domain; false if c is not a decimal chunk (nothing done).
+     */
+    private boolean scanDecimal(long c) {
+        DecimalScan sc = dscan;
+        if (!sc.open(c)) return false;
+        long lim = open ? curLast : Long.MIN_VALUE;
+        while (true) {
+            int st = sc.run(lim);
+            if (sc.n > 0) acc.addDecimal(sc.n, sc.sumM, sc.minM, sc.maxM, sc.firstM, sc.lastM, sc.divisor());
+            switch (st) {
+                case DecimalScan.OVER -> {
+                    openBucket(sc.nextTs);
+                    if (stopped) return true;
+                    lim = curLast;
                 }
-                int j = bts[n - 1] <= curLast ? n : upperBound(i, n, curLast);
-                acc.addRange(bvs, i, j);
-                if (hasTwa) {
-                    twaRange(i, j);
-                    if (stopped) return;
+                case DecimalScan.MORE -> {}
+                case DecimalScan.DONE -> {
+                    return true;
                 }
-                i = j;
+                default -> {
+                    // an escape, a scale change, XOR mode or the end of the data: the general reader
+                    int cnt = Chunks.count(c);
+                    if (bts.length < cnt) {
+                        bts = new long[Math.max(cnt, bts.length * 2)];
+                        bvs = new double[bts.length];
+                    }
+                    ChunkReader r = sc.resume(reader);
+                    boolean dropNaN = !countsNaN;
+                    int n = 0;
+                    while (r.next() && n < cnt) {
+                        double v = r.value;
+                        if (dropNaN && v != v) continue;
+                        bts[n] = r.ts;
+                        bvs[n] = v;
+                        n++;
+                    }
+                    feed(n);
+                    return true;
+                }
             }
         }
     }

@@ -46,4 +46,36 @@ class DoubleFormatTest {
             if (!shortest.contains("e")) assertEquals(true, s.length() <= shortest.length(), s + " vs " + shortest);
         }
     }
+
+    /** The scaled form for values with up to 6 decimals, as DoubleFormat printed every value before. */
+    static String scaledModel(double v) {
+        double a = Math.abs(v);
+        if (a < 1e15 && a >= 1e-4) {
+            for (int k = 0; k <= 6; k++) {
+                double p = Math.pow(10, k);
+                double r = Math.rint(v * p);
+                if (Math.abs(r) < 1e15 && r / p == v) {
+                    return new java.math.BigDecimal((long) r).movePointLeft(k).toPlainString();
+                }
+            }
+        }
+        return DoubleFormat.cStyle(Double.toString(v));
+    }
+
+    @Test
+    void plainRangeMatchesTheScaledForm() {
+        Random r = new Random(11);
+        for (int i = 0; i < 1_000_000; i++) {
+            int k = r.nextInt(8);
+            double v = switch (i % 5) {
+                case 0 -> Math.round(r.nextGaussian() * Math.pow(10, r.nextInt(12))) / Math.pow(10, k);
+                case 1 -> r.nextDouble() * Math.pow(10, r.nextInt(11) - 3);
+                case 2 -> (r.nextInt(2_000_000) - 1_000_000) / Math.pow(10, k);
+                case 3 -> Math.nextUp(r.nextInt(10_000_000) / Math.pow(10, k));
+                default -> r.nextLong(10_000_000_000_000L) / Math.pow(10, r.nextInt(16));
+            };
+            if (v == 0) continue;
+            assertEquals(scaledModel(v), DoubleFormat.toString(v), "value bits " + Double.doubleToRawLongBits(v));
+        }
+    }
 }

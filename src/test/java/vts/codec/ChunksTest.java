@@ -340,6 +340,8 @@ class ChunksTest {
                 int k = 0;
                 while (reader.next()) k++;
                 assertEquals(n, k);
+                // the decimal scan (with the reader after it) sees the same samples, inside the chunk
+                DecimalScanTest.checkScan(c, ts, vs, n, r, false);
                 // appends to a corrupt chunk stay inside it too (they may refuse, or throw)
                 for (int i = 0; i < 20; i++) {
                     try {
