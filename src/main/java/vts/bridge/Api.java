@@ -99,6 +99,8 @@ public final class Api {
     private static final MethodHandle USER_FROM_NAME = fn("GetModuleUserFromUserName", true, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle ACL_CHECK_KEY = fn("ACLCheckKeyPermissions", true, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
     private static final MethodHandle FREE_MODULE_USER = fn("FreeModuleUser", true, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle USER_ACL_STRING = fn("GetModuleUserACLString", true, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle STRING_PTR_LEN = fn("StringPtrLen", true, JAVA_LONG, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle LOG = raw(Source.logFn, null, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle REPLICATE = raw(Source.replicateFn, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
@@ -225,6 +227,25 @@ public final class Api {
     /** True if user may access key with the given KEY_* flags. */
     public static boolean aclCheckKeyPermissions(long user, long key, int flags) {
         try { return (int) ACL_CHECK_KEY.invokeExact(user, key, flags) == OK; } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    /** The ACL rules of user as ACL GETUSER / ACL LIST print them ("~*", "%R~logs:*", ...). */
+    public static String userAcl(long ctx, long user) {
+        try {
+            long str = (long) USER_ACL_STRING.invokeExact(user);
+            if (str == 0) return "";
+            try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+                var lenOut = a.allocate(JAVA_LONG);
+                long p = (long) STRING_PTR_LEN.invokeExact(str, lenOut.address());
+                byte[] b = new byte[(int) lenOut.get(JAVA_LONG, 0)];
+                vts.mem.Mem.copyToArray(p, b, 0, b.length);
+                return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+            } finally {
+                freeString(ctx, str);
+            }
+        } catch (Throwable t) {
+            throw Bridge.unchecked(t);
+        }
     }
 
     public static void freeModuleUser(long user) {
