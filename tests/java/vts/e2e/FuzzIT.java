@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Random argv against every command of the foundation (TS.CREATE, TS.ALTER, TS.ADD, TS.MADD,
- * TS.INCRBY, TS.DECRBY, TS.DEL, TS.GET, TS.INFO, TS.RANGE, TS.REVRANGE): keywords, numbers
+ * Random argv against every TS.* command (the foundation's, the rule commands and the
+ * multi-series commands, aggregation options included): keywords, numbers
  * (negative, huge, fractional, NaN), empty strings, binary junk, wrong arity; pipelined. Every reply
  * must be well-formed RESP (a value or an error) and the server must answer PING at the end.
  * If the server dies, the batch is replayed one command at a time on a fresh server to name the
@@ -27,12 +27,16 @@ class FuzzIT {
     static final ServerExtension valkey = new ServerExtension();
 
     static final String[] COMMANDS = {"TS.CREATE", "TS.ALTER", "TS.ADD", "TS.MADD", "TS.INCRBY", "TS.DECRBY",
-        "TS.DEL", "TS.GET", "TS.INFO", "TS.RANGE", "TS.REVRANGE"};
+        "TS.DEL", "TS.GET", "TS.INFO", "TS.RANGE", "TS.REVRANGE", "TS.CREATERULE", "TS.DELETERULE", "TS.MRANGE",
+        "TS.MREVRANGE", "TS.MGET", "TS.QUERYINDEX", "TS.QUERYLABELS", "TS.CARD", "TS.MDEL", "TS._DEBUG"};
     static final String[] KEYWORDS = {"RETENTION", "ENCODING", "COMPRESSED", "UNCOMPRESSED", "CHUNK_SIZE",
         "DUPLICATE_POLICY", "ON_DUPLICATE", "IGNORE", "LABELS", "TIMESTAMP", "FILTER_BY_TS", "FILTER_BY_VALUE",
         "COUNT", "LATEST", "AGGREGATION", "ALIGN", "BUCKETTIMESTAMP", "EMPTY", "DEBUG", "BLOCK", "FIRST", "LAST",
         "MIN", "MAX", "SUM", "avg", "twa", "std.p", "-", "+", "*", "start", "end", "retention", "labels", "Labels",
-        "uncompressed", "compressed", "block", "WITHLABELS", "FILTER", "a=b", "GROUPBY", "REDUCE"};
+        "uncompressed", "compressed", "block", "WITHLABELS", "FILTER", "a=b", "GROUPBY", "REDUCE",
+        "SELECTED_LABELS", "VALUES", "l0=v0", "l1!=v1", "l2=", "l3!=", "l0=(v0,v1)", "l1!=(v2", "l0=~v.*",
+        "l1!~(a+)+$", "l2=~[", "m{l0=\"v0\"}", "m{l0=~\"v.*\",l1!=\"x\"}", "{", "m{l0=\"", "p50", "p99.9", "p101",
+        "range", "count", "first", "var.s", "countnan", "countall", "~", "mid", "NULLCHECK", "avg,max,min"};
     static final String[] NUMBERS = {"0", "1", "-1", "2", "7", "8", "47", "48", "49", "64", "4096", "1048576",
         "1048577", "1048584", "9223372036854775807", "-9223372036854775808", "9223372036854775808",
         "18446744073709551616", "99999999999999999999999", "1.5", "-0.5", "0.0", "-0", "1e308", "1e309", "-1e309",
@@ -81,6 +85,13 @@ class FuzzIT {
                 }
                 case "TS.INCRBY", "TS.DECRBY" -> { a.add(key(rnd)); a.add(rnd.nextBoolean() ? b(rnd.nextInt(10)) : token(rnd)); }
                 case "TS.DEL", "TS.RANGE", "TS.REVRANGE" -> { a.add(key(rnd)); a.add(rnd.nextBoolean() ? b("-") : token(rnd)); a.add(rnd.nextBoolean() ? b("+") : token(rnd)); }
+                case "TS.CREATERULE" -> { a.add(key(rnd)); a.add(key(rnd)); a.add(b("AGGREGATION")); a.add(b(AGGS[rnd.nextInt(AGGS.length)])); a.add(rnd.nextBoolean() ? b(1 + rnd.nextInt(1000)) : token(rnd)); }
+                case "TS.DELETERULE" -> { a.add(key(rnd)); a.add(key(rnd)); }
+                case "TS.MRANGE", "TS.MREVRANGE" -> { a.add(rnd.nextBoolean() ? b("-") : token(rnd)); a.add(rnd.nextBoolean() ? b("+") : token(rnd)); }
+                case "TS.MGET", "TS.CARD" -> { }
+                case "TS.QUERYINDEX" -> a.add(matcher(rnd));
+                case "TS.QUERYLABELS" -> { a.add(b(rnd.nextBoolean() ? "LABELS" : "VALUES")); if (rnd.nextBoolean()) a.add(b("l" + rnd.nextInt(4))); }
+                case "TS.MDEL" -> { if (rnd.nextBoolean()) { a.add(b(rnd.nextInt(100_000))); a.add(b(rnd.nextInt(100_000))); } }
                 default -> a.add(key(rnd));
             }
         }
@@ -97,10 +108,29 @@ class FuzzIT {
     }
 
     static final String[] POLICIES = {"BLOCK", "FIRST", "LAST", "MIN", "MAX", "SUM"};
+    static final String[] AGGS = {"avg", "sum", "min", "max", "range", "count", "first", "last", "std.p", "std.s",
+        "var.p", "var.s", "twa", "countnan", "countall", "p0", "p50", "p99.9", "p100", "avg,max", "bogus"};
+
+    /** A filter matcher, sometimes broken. */
+    static byte[] matcher(Random rnd) {
+        String l = "l" + rnd.nextInt(4);
+        return b(switch (rnd.nextInt(10)) {
+            case 0 -> l + "=v" + rnd.nextInt(4);
+            case 1 -> l + "!=v" + rnd.nextInt(4);
+            case 2 -> l + "=";
+            case 3 -> l + "!=";
+            case 4 -> l + "=(v0,v" + rnd.nextInt(4) + ")";
+            case 5 -> l + "=~v[0-" + rnd.nextInt(4) + "]";
+            case 6 -> l + "!~(v|w)+";
+            case 7 -> "m{" + l + "=\"v" + rnd.nextInt(4) + "\"}";
+            case 8 -> l + "=~(a*)*b";
+            default -> new String(token(rnd), StandardCharsets.UTF_8);
+        });
+    }
 
     /** A keyword with a plausible value. */
     static void option(Random rnd, List<byte[]> a) {
-        switch (rnd.nextInt(14)) {
+        switch (rnd.nextInt(20)) {
             case 0 -> { a.add(b("RETENTION")); a.add(b(rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(100_000))); }
             case 1 -> { a.add(b("CHUNK_SIZE")); a.add(b(8 * (6 + rnd.nextInt(rnd.nextBoolean() ? 20 : 131_067)))); }
             case 2 -> { a.add(b("DUPLICATE_POLICY")); a.add(b(POLICIES[rnd.nextInt(POLICIES.length)])); }
@@ -117,7 +147,17 @@ class FuzzIT {
             case 9 -> { a.add(b("FILTER_BY_VALUE")); a.add(b(rnd.nextInt(50))); a.add(b(rnd.nextInt(100))); }
             case 10 -> a.add(b("LATEST"));
             case 11 -> a.add(b("DEBUG"));
-            case 12 -> { a.add(b("AGGREGATION")); a.add(b(rnd.nextBoolean() ? "avg" : "sum")); a.add(b(1 + rnd.nextInt(10_000))); }
+            case 12 -> { a.add(b("AGGREGATION")); a.add(b(AGGS[rnd.nextInt(AGGS.length)])); a.add(b(1 + rnd.nextInt(10_000))); }
+            case 14 -> {
+                a.add(b("FILTER"));
+                int n = 1 + rnd.nextInt(3);
+                for (int i = 0; i < n; i++) a.add(matcher(rnd));
+            }
+            case 15 -> { a.add(b("GROUPBY")); a.add(b("l" + rnd.nextInt(4))); a.add(b("REDUCE")); a.add(b(AGGS[rnd.nextInt(AGGS.length)])); }
+            case 16 -> a.add(b(rnd.nextBoolean() ? "WITHLABELS" : "EMPTY"));
+            case 17 -> { a.add(b("SELECTED_LABELS")); a.add(b("l" + rnd.nextInt(4))); }
+            case 18 -> { a.add(b("ALIGN")); a.add(b(rnd.nextBoolean() ? (rnd.nextBoolean() ? "-" : "+") : String.valueOf(rnd.nextInt(1000)))); }
+            case 19 -> { a.add(b("BUCKETTIMESTAMP")); a.add(b(new String[] {"-", "+", "~", "start", "end", "mid", "x"}[rnd.nextInt(7)])); }
             default -> {
                 a.add(b("LABELS"));
                 int n = rnd.nextInt(4);
