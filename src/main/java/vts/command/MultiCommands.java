@@ -194,6 +194,7 @@ public final class MultiCommands {
                 Row r = new Row(sel.keys[i], needLabels ? labelBytes(s) : null, 16);
                 rows.add(r);
                 if (q.aggregation() != null) {
+                    vts.query.BucketLimit.check(s, q, reverse);
                     r.cols = q.aggregation().aggregators().size();
                     ENGINE.run(s, q, reverse, (t, vals) -> {
                         r.add(t, vals);

@@ -44,6 +44,7 @@ public final class RangeCommand {
 
     /** Replies the aggregated buckets of s for q, as an array of [ts, v1, ...]. */
     public static void replyBuckets(long ctx, long s, RangeQuery q, boolean reverse, boolean resp3) {
+        vts.query.BucketLimit.check(s, q, reverse);
         ReplySink sink = SINK;
         sink.ctx = ctx;
         sink.resp3 = resp3;
