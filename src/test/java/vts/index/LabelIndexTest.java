@@ -134,6 +134,22 @@ class LabelIndexTest {
             List<String> ks = new ArrayList<>();
             for (int id : sorted) ks.add(new String(x.key(id), StandardCharsets.UTF_8));
             assertEquals(new ArrayList<>(new TreeSet<>(model.keySet())), ks);
+            // repeated queries switch to the cached key ranks; changes must invalidate them
+            for (int rep = 0; rep < 6; rep++) {
+                if (rep == 3) {
+                    String k = "zz-added-" + round;
+                    x.put(k.getBytes(StandardCharsets.UTF_8), randomLabels(), 0);
+                    model.put(k, Map.of());
+                }
+                if (rep == 5 && !model.isEmpty()) {
+                    String k = model.keySet().iterator().next();
+                    x.remove(k.getBytes(StandardCharsets.UTF_8));
+                    model.remove(k);
+                }
+                List<String> again = new ArrayList<>();
+                for (int id : x.sortedByKey(x.all())) again.add(new String(x.key(id), StandardCharsets.UTF_8));
+                assertEquals(new ArrayList<>(new TreeSet<>(model.keySet())), again, "query " + rep);
+            }
             // remove everything: nothing is left behind
             for (String k : new ArrayList<>(model.keySet())) x.remove(k.getBytes(StandardCharsets.UTF_8));
             assertEquals(0, x.size());
