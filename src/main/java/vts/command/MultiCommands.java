@@ -331,7 +331,9 @@ public final class MultiCommands {
                 try {
                     if (!Keys.isSeries(key)) continue;
                     if (r.ranged()) {
-                        deleted = Series.delete(Api.getValue(key), r.from(), r.to());
+                        long s = Api.getValue(key);
+                        deleted = Series.delete(s, r.from(), r.to());
+                        if (deleted > 0) vts.compaction.Compaction.deleted(ctx, s, r.from(), r.to()); // as TS.DEL
                     } else {
                         Api.deleteKey(key); // the index hears of it through the keyspace event
                         deleted = 1;
