@@ -443,8 +443,9 @@ class CompactionIT {
             call("SET", "t4_MAX_60000", "x");
             call("TS.ADD", "t4", 1, 1);
             assertEquals(2, ((Resp.Arr) info(server, "t4").get("rules")).size());
-            // an invalid policy creates nothing and the write still succeeds
-            assertOk(call("CONFIG", "SET", "timeseries.ts-compaction-policy", "max:1x:1h"));
+            // an invalid policy is refused (CompactionPolicyIT); the empty one creates nothing
+            assertErrorStartsWith("ERR", call("CONFIG", "SET", "timeseries.ts-compaction-policy", "max:1x:1h"));
+            assertOk(call("CONFIG", "SET", "timeseries.ts-compaction-policy", ""));
             assertEquals(new Resp.Int(1), call("TS.ADD", "t5", 1, 1));
             assertEquals(List.of(), info(server, "t5").get("rules").plain());
         } finally {
