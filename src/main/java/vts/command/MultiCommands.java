@@ -142,7 +142,7 @@ public final class MultiCommands {
     }
 
     /** TS.MGET on this node: the last sample of each readable matching series. */
-    static List<Row> mgetLocal(Selection sel, boolean needLabels) {
+    static List<Row> mgetLocal(Selection sel, boolean needLabels, boolean latest) {
         List<Row> rows = new ArrayList<>(sel.size());
         for (int i = 0; i < sel.size(); i++) {
             long key = Api.openKey(sel.ctx, sel.strings[i], Api.READ);
@@ -150,7 +150,12 @@ public final class MultiCommands {
                 if (!Keys.isSeries(key)) continue; // gone (expired as it was opened) or replaced
                 long s = Api.getValue(key);
                 Row r = new Row(sel.keys[i], needLabels ? labelBytes(s) : null, 1);
-                if (Series.totalSamples(s) > 0) r.add(Series.lastTs(s), Series.lastValue(s));
+                // LATEST on a compaction: its open bucket, as TS.GET LATEST
+                if (latest && vts.compaction.Compaction.latest(sel.ctx, s, sel.keys[i])) {
+                    r.add(vts.compaction.Compaction.latestTs(), vts.compaction.Compaction.latestValue());
+                } else if (Series.totalSamples(s) > 0) {
+                    r.add(Series.lastTs(s), Series.lastValue(s));
+                }
                 rows.add(r);
             } finally {
                 Api.closeKey(key);
@@ -170,10 +175,14 @@ public final class MultiCommands {
         long limit = q.count() < 0 ? Long.MAX_VALUE : q.count();
         for (int i = 0; i < sel.size(); i++) {
             long key = Api.openKey(sel.ctx, sel.strings[i], Api.READ);
+            long view = 0;
             try {
                 if (!Keys.isSeries(key)) continue;
                 long s = Api.getValue(key);
                 Row r = new Row(sel.keys[i], needLabels ? labelBytes(s) : null, 16);
+                // LATEST on a compaction: query a copy with the open bucket's sample, as TS.RANGE
+                view = vts.compaction.Compaction.latestView(sel.ctx, s, q, sel.keys[i]);
+                if (view != 0) s = view;
                 rows.add(r);
                 if (q.aggregation() != null) {
                     r.cols = q.aggregation().aggregators().size();
@@ -194,6 +203,7 @@ public final class MultiCommands {
                     r.add(t, v);
                 }
             } finally {
+                vts.compaction.Compaction.release(view);
                 Api.closeKey(key);
             }
         }
@@ -249,7 +259,7 @@ public final class MultiCommands {
         List<Row> rows;
         try (Selection sel = new Selection(ctx, r.filter())) {
             sel.requireAll(Api.KEY_ACCESS, NOPERM_READ);
-            rows = mgetLocal(sel, needLabels);
+            rows = mgetLocal(sel, needLabels, r.latest());
         }
         rows = Results.mergeRows(List.of(rows));
         boolean resp3 = Reply.resp3(ctx);

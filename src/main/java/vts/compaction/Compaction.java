@@ -300,6 +300,26 @@ public final class Compaction {
      * that bucket holds nothing.
      */
     private static boolean latest(long ctx, long dest, long keyPtr, int keyLen) {
+        return latest(ctx, dest, keyPtr, keyLen, null);
+    }
+
+    /**
+     * LATEST for the multi-series commands: the still-open bucket of the rule that writes
+     * dest (whose key name is key), then in {@link #latestTs()} / {@link #latestValue()};
+     * false if dest is no compaction or that bucket holds nothing.
+     */
+    public static boolean latest(long ctx, long dest, byte[] key) {
+        return latest(ctx, dest, 0, 0, key);
+    }
+
+    /** The open bucket's timestamp found by the last successful {@link #latest(long, long, byte[])}. */
+    public static long latestTs() { return latestTs; }
+
+    /** The open bucket's value found by the last successful {@link #latest(long, long, byte[])}. */
+    public static double latestValue() { return latestValue; }
+
+    /** The key name is the native bytes (keyPtr, keyLen), or key if that is not null. */
+    private static boolean latest(long ctx, long dest, long keyPtr, int keyLen, byte[] key) {
         long sp = Mem.getLong(dest + Layout.S_SRC_KEY);
         if (sp == 0) return false;
         KeyRef src = new KeyRef().open(ctx, sp, Mem.getInt(dest + Layout.S_SRC_KEY_LEN), Api.READ);
@@ -308,7 +328,9 @@ public final class Compaction {
             if (s == 0) return false;
             for (int i = 0; i < Series.ruleCount(s); i++) {
                 long rec = RuleBlob.record(s, i);
-                if (!RuleBlob.nativeEquals(RuleBlob.destPtr(rec), RuleBlob.destLen(rec), keyPtr, keyLen)) continue;
+                boolean same = key != null ? RuleBlob.nativeEquals(RuleBlob.destPtr(rec), RuleBlob.destLen(rec), key)
+                        : RuleBlob.nativeEquals(RuleBlob.destPtr(rec), RuleBlob.destLen(rec), keyPtr, keyLen);
+                if (!same) continue;
                 long open = RuleBlob.openBucket(rec);
                 if (open == NO_BUCKET) return false;
                 int st = Running.value(rec, Running.kind(rec), s, open, RuleBlob.duration(rec), false, 0, 0);
@@ -346,8 +368,17 @@ public final class Compaction {
      * compaction keeps few of.
      */
     public static long latestView(long ctx, long dest, RangeQuery q, long keyPtr, int keyLen) {
+        return latestView(ctx, dest, q, keyPtr, keyLen, null);
+    }
+
+    /** {@link #latestView(long, long, RangeQuery, long, int)} for a key name on the heap (TS.MRANGE). */
+    public static long latestView(long ctx, long dest, RangeQuery q, byte[] key) {
+        return latestView(ctx, dest, q, 0, 0, key);
+    }
+
+    private static long latestView(long ctx, long dest, RangeQuery q, long keyPtr, int keyLen, byte[] key) {
         if (!q.latest() || Mem.getLong(dest + Layout.S_SRC_KEY) == 0) return 0;
-        if (!latest(ctx, dest, keyPtr, keyLen) || latestTs < q.from() || latestTs > q.to()) return 0;
+        if (!latest(ctx, dest, keyPtr, keyLen, key) || latestTs < q.from() || latestTs > q.to()) return 0;
         long v = Series.create(Series.encoding(dest), 0, Series.chunkSize(dest), Layout.DUP_LAST, false, 0, 0);
         try {
             SeriesCursor c = CURSOR.reset(dest, Series.minVisibleTs(dest), Long.MAX_VALUE, false);

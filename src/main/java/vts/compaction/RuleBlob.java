@@ -180,6 +180,15 @@ public final class RuleBlob {
     }
 
     /** True if the native bytes at (p, n) equal key. */
+    static boolean nativeEquals(long p, int n, byte[] key) {
+        if (n != key.length) return false;
+        for (int i = 0; i < n; i++) {
+            if (Mem.getByte(p + i) != key[i]) return false;
+        }
+        return true;
+    }
+
+    /** True if the native bytes at (p, n) equal the native bytes at (key, keyLen). */
     static boolean nativeEquals(long p, int n, long key, int keyLen) {
         if (n != keyLen) return false;
         for (int i = 0; i < n; i++) {
