@@ -327,12 +327,132 @@ static VMString *cfg_get_policy(const char *name, void *pd) {
     return VM_CreateString(NULL, p, strlen(p));
 }
 
+/* ts-compaction-policy grammar, the same as vts.compaction.CompactionPolicy.parse (keep
+ * both in step): rules separated by ';' (one trailing ';' allowed), each trimmed of
+ * characters <= ' ' and made of aggregator:bucketDuration:retention[:alignTimestamp];
+ * a duration is digits (at most 18) and a unit m, s, M, h or d, or a bare 0 (not for the
+ * bucket duration). Returns 0, or -1 with the reason in err. */
+static const char *kPolicyAggs[] = {"avg", "sum", "min", "max", "range", "count", "first", "last",
+                                    "std.p", "std.s", "var.p", "var.s", "twa", "countnan", "countall"};
+
+static int policy_agg_ok(const char *a, size_t n) {
+    for (size_t i = 0; i < sizeof(kPolicyAggs) / sizeof(kPolicyAggs[0]); i++)
+        if (strlen(kPolicyAggs[i]) == n && strncasecmp(a, kPolicyAggs[i], n) == 0) return 1;
+    /* a quantile: p, digits without a leading zero, optional .digits, at most 100 */
+    if (n < 2 || n > 24 || (a[0] | 0x20) != 'p') return 0;
+    size_t p = 1, d = 0;
+    while (p < n && a[p] >= '0' && a[p] <= '9') p++;
+    d = p - 1;
+    if (d == 0 || (d > 1 && a[1] == '0')) return 0;
+    int frac_nonzero = 0;
+    if (p < n && a[p] == '.') {
+        size_t f = ++p;
+        while (p < n && a[p] >= '0' && a[p] <= '9') frac_nonzero |= a[p++] != '0';
+        if (p == f) return 0;
+    }
+    if (p != n) return 0;
+    /* <= 100: at most 3 integer digits, and 100 only with a zero fraction */
+    if (d > 3) return 0;
+    if (d == 3 && (strncmp(a + 1, "100", 3) != 0 || frac_nonzero)) return 0;
+    return 1;
+}
+
+static int policy_duration(const char *s, size_t n, int zero_ok, const char *rule, int rule_len, char *err,
+                           size_t errlen) {
+    size_t i = 0;
+    long long v = 0;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+        if (i < 18) v = v * 10 + (s[i] - '0');
+    if (i == 0 || i > 18) goto bad;
+    if (v == 0 && (i == n || i == n - 1)) {
+        if (zero_ok) return 0;
+        snprintf(err, errlen, "bucket duration must be greater than zero in rule '%.*s'", rule_len, rule);
+        return -1;
+    }
+    if (i != n - 1) goto bad;
+    long long unit;
+    switch (s[i]) {
+    case 'm': unit = 1; break;
+    case 's': unit = 1000; break;
+    case 'M': unit = 60000; break;
+    case 'h': unit = 3600000; break;
+    case 'd': unit = 86400000; break;
+    default:
+        snprintf(err, errlen, "bad unit in '%.*s' (m, s, M, h or d) in rule '%.*s'", (int)n, s, rule_len, rule);
+        return -1;
+    }
+    if (v > LLONG_MAX / unit) {
+        snprintf(err, errlen, "duration '%.*s' too large in rule '%.*s'", (int)n, s, rule_len, rule);
+        return -1;
+    }
+    return 0;
+bad:
+    snprintf(err, errlen, "bad duration '%.*s' in rule '%.*s'", (int)n, s, rule_len, rule);
+    return -1;
+}
+
+static int policy_validate(const char *s, size_t len, char *err, size_t errlen) {
+    char why[384];
+    size_t k = 0;
+    while (k < len && isspace((unsigned char)s[k])) k++;
+    if (k == len) return 0; /* blank: no rules */
+    size_t start = 0;
+    for (int idx = 0;; idx++) {
+        size_t end = start;
+        while (end < len && s[end] != ';') end++;
+        int last = end == len;
+        size_t a = start, b = end;
+        while (a < b && (unsigned char)s[a] <= ' ') a++;
+        while (b > a && (unsigned char)s[b - 1] <= ' ') b--;
+        const char *r = s + a;
+        int rl = (int)(b - a);
+        if (rl == 0) {
+            if (last && idx > 0) return 0; /* a trailing ';' */
+            snprintf(why, sizeof(why), "empty rule in compaction policy");
+            goto bad;
+        }
+        const char *f[5];
+        size_t fl[5];
+        int nf = 0;
+        size_t p = a;
+        while (nf < 5) {
+            size_t q = p;
+            while (q < b && s[q] != ':') q++;
+            f[nf] = s + p;
+            fl[nf++] = q - p;
+            if (q == b) break;
+            p = q + 1;
+        }
+        if (nf != 3 && nf != 4) {
+            snprintf(why, sizeof(why), "rule '%.*s' must be aggregator:bucketDuration:retention[:alignTimestamp]", rl, r);
+            goto bad;
+        }
+        if (!policy_agg_ok(f[0], fl[0])) {
+            snprintf(why, sizeof(why), "unknown aggregator '%.*s' in rule '%.*s'", (int)fl[0], f[0], rl, r);
+            goto bad;
+        }
+        if (policy_duration(f[1], fl[1], 0, r, rl, why, sizeof(why)) ||
+            policy_duration(f[2], fl[2], 1, r, rl, why, sizeof(why)) ||
+            (nf == 4 && policy_duration(f[3], fl[3], 1, r, rl, why, sizeof(why))))
+            goto bad;
+        if (last) return 0;
+        start = end + 1;
+    }
+bad:
+    snprintf(err, errlen, "invalid ts-compaction-policy: %s", why);
+    return -1;
+}
+
 static int cfg_set_policy(const char *name, VMString *val, void *pd, VMString **err) {
     (void)name;
     (void)pd;
-    (void)err;
     size_t len;
     const char *s = VM_StringPtrLen(val, &len);
+    char why[512];
+    if (policy_validate(s, len, why, sizeof(why))) {
+        *err = config_error(why);
+        return VM_ERR;
+    }
     set_compaction_policy(s, len);
     return VM_OK;
 }
@@ -422,6 +542,7 @@ static int parse_load_args(VMString **argv, int argc, jvm_args *ja, char *err, s
             if (lookup_name(v, kEncNames, kEncValues, 2, &e)) goto bad;
             g_cfg.encoding = e;
         } else if (key_is(k, "COMPACTION_POLICY", "ts-compaction-policy")) {
+            if (policy_validate(v, vl, err, errlen)) return -1;
             set_compaction_policy(v, vl);
         } else {
             snprintf(err, errlen, "unknown module argument '%s'", k);

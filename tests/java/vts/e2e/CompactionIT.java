@@ -72,6 +72,12 @@ class CompactionIT {
         return Math.abs(u - v) <= 1e-12 * Math.max(Math.abs(u), Math.abs(v));
     }
 
+    /** Reads every pending reply of a pipeline. */
+    static void sync(Resp r) {
+        r.flush();
+        while (r.pending() > 0) r.read();
+    }
+
     static long bucket(long ts, long dur, long align) {
         return ts - Math.floorMod(ts - align, dur);
     }
@@ -235,13 +241,9 @@ class CompactionIT {
                 } else {
                     r.send("TS.DEL", "src", ts, ts + rnd.nextInt(300));
                 }
-                if (op % 100 == 99) {
-                    r.flush();
-                    while (r.pending() > 0) r.read();
-                }
+                if (op % 100 == 99) sync(r);
             }
-            r.flush();
-            while (r.pending() > 0) r.read();
+            sync(r);
         }
         for (Object[] rule : rules) {
             String dst = (String) rule[0];
@@ -250,6 +252,58 @@ class CompactionIT {
             long open = bucket(maxTs, dur, align); // TS.DEL never moves a rule's open bucket back
             assertSameSamples(expected(server, "src", (String) rule[1], dur, align, open), range(dst),
                     dst + " dur " + dur + " align " + align);
+        }
+    }
+
+    /**
+     * In-order writes of full-precision values (the running aggregates of the open buckets,
+     * across chunk boundaries, NaN and buckets spanning many chunks): destinations and
+     * LATEST equal TS.RANGE AGGREGATION of the source exactly (var/std: within 1e-12).
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {11, 12})
+    void inOrderWritesKeepExactlyTheEngineValues(long seed) {
+        Random rnd = new Random(seed);
+        String[] aggs = {"avg", "sum", "min", "max", "range", "count", "first", "last", "std.p", "std.s", "var.p",
+                "var.s", "twa", "p50", "countnan", "countall"};
+        long[] durs = {1, 50, 700, 5000};
+        assertOk(call("TS.CREATE", "src", "CHUNK_SIZE", "128"));
+        List<Object[]> rules = new ArrayList<>();
+        for (String agg : aggs) {
+            long dur = durs[rnd.nextInt(durs.length)];
+            long align = rnd.nextBoolean() ? 0 : rnd.nextInt(1000);
+            String dst = "dst:" + agg;
+            assertOk(call("TS.CREATE", dst));
+            assertOk(call("TS.CREATERULE", "src", dst, "AGGREGATION", agg, dur, align));
+            rules.add(new Object[] {dst, agg, dur, align});
+        }
+        long t = rnd.nextInt(100);
+        double base = rnd.nextGaussian() * 1e6;
+        try (Resp r = server.resp()) {
+            for (int op = 0; op < 4000; op++) {
+                t += 1 + rnd.nextInt(rnd.nextInt(20) == 0 ? 3000 : 20);
+                String v = rnd.nextInt(20) == 0 ? "nan" : Double.toString(base + rnd.nextGaussian() * 1000);
+                r.send("TS.ADD", "src", t, v);
+                if (op % 100 == 99) sync(r);
+            }
+            sync(r);
+        }
+        for (Object[] rule : rules) {
+            String dst = (String) rule[0], agg = (String) rule[1];
+            long dur = (Long) rule[2];
+            long align = (Long) rule[3];
+            long open = bucket(t, dur, align);
+            List<String> want = expected(server, "src", agg, dur, align, open);
+            List<String> got = range(dst);
+            String what = dst + " dur " + dur + " align " + align;
+            if (agg.startsWith("std") || agg.startsWith("var")) assertSameSamples(want, got, what);
+            else assertEquals(want, got, what);
+            List<String> latest = samples2(call("TS.RANGE", "src", Math.max(0, open), "+", "ALIGN", align, "AGGREGATION",
+                    agg, dur));
+            Resp.Reply l = call("TS.GET", dst, "LATEST");
+            if (latest.isEmpty()) continue;
+            if (agg.startsWith("std") || agg.startsWith("var")) assertSameSamples(latest, List.of(sample2(l)), what);
+            else assertEquals(latest, List.of(sample2(l)), what + " LATEST");
         }
     }
 
@@ -389,8 +443,9 @@ class CompactionIT {
             call("SET", "t4_MAX_60000", "x");
             call("TS.ADD", "t4", 1, 1);
             assertEquals(2, ((Resp.Arr) info(server, "t4").get("rules")).size());
-            // an invalid policy creates nothing and the write still succeeds
-            assertOk(call("CONFIG", "SET", "timeseries.ts-compaction-policy", "max:1x:1h"));
+            // an invalid policy is refused (CompactionPolicyIT); the empty one creates nothing
+            assertErrorStartsWith("ERR", call("CONFIG", "SET", "timeseries.ts-compaction-policy", "max:1x:1h"));
+            assertOk(call("CONFIG", "SET", "timeseries.ts-compaction-policy", ""));
             assertEquals(new Resp.Int(1), call("TS.ADD", "t5", 1, 1));
             assertEquals(List.of(), info(server, "t5").get("rules").plain());
         } finally {

@@ -160,7 +160,7 @@ public final class MultiCommands {
     }
 
     /** TS.MGET on this node: the last sample of each readable matching series. */
-    static List<Row> mgetLocal(Selection sel, boolean needLabels) {
+    static List<Row> mgetLocal(Selection sel, boolean needLabels, boolean latest) {
         List<Row> rows = new ArrayList<>(sel.size());
         for (int i = 0; i < sel.size(); i++) {
             long key = Api.openKey(sel.ctx, sel.string(i), Api.READ);
@@ -168,7 +168,12 @@ public final class MultiCommands {
                 if (!Keys.isSeries(key)) continue; // gone (expired as it was opened) or replaced
                 long s = Api.getValue(key);
                 Row r = new Row(sel.keys[i], needLabels ? labelBytes(s) : null, 1);
-                if (Series.totalSamples(s) > 0) r.add(Series.lastTs(s), Series.lastValue(s));
+                // LATEST on a compaction: its open bucket, as TS.GET LATEST
+                if (latest && vts.compaction.Compaction.latest(sel.ctx, s, sel.keys[i])) {
+                    r.add(vts.compaction.Compaction.latestTs(), vts.compaction.Compaction.latestValue());
+                } else if (Series.totalSamples(s) > 0) {
+                    r.add(Series.lastTs(s), Series.lastValue(s));
+                }
                 rows.add(r);
             } finally {
                 Api.closeKey(key);
@@ -188,10 +193,14 @@ public final class MultiCommands {
         long limit = q.count() < 0 ? Long.MAX_VALUE : q.count();
         for (int i = 0; i < sel.size(); i++) {
             long key = Api.openKey(sel.ctx, sel.string(i), Api.READ);
+            long view = 0;
             try {
                 if (!Keys.isSeries(key)) continue;
                 long s = Api.getValue(key);
                 Row r = new Row(sel.keys[i], needLabels ? labelBytes(s) : null, 16);
+                // LATEST on a compaction: query a copy with the open bucket's sample, as TS.RANGE
+                view = vts.compaction.Compaction.latestView(sel.ctx, s, q, sel.keys[i]);
+                if (view != 0) s = view;
                 rows.add(r);
                 if (q.aggregation() != null) {
                     vts.query.BucketLimit.check(s, q, reverse);
@@ -213,6 +222,7 @@ public final class MultiCommands {
                     r.add(t, v);
                 }
             } finally {
+                vts.compaction.Compaction.release(view);
                 Api.closeKey(key);
             }
         }
@@ -268,7 +278,7 @@ public final class MultiCommands {
         List<Row> rows;
         try (Selection sel = new Selection(ctx, r.filter())) {
             sel.requireAll(Api.KEY_ACCESS, NOPERM_READ);
-            rows = mgetLocal(sel, needLabels);
+            rows = mgetLocal(sel, needLabels, r.latest());
         }
         rows = Results.mergeRows(List.of(rows));
         boolean resp3 = Reply.resp3(ctx);
@@ -350,7 +360,9 @@ public final class MultiCommands {
                 try {
                     if (!Keys.isSeries(key)) continue;
                     if (r.ranged()) {
-                        deleted = Series.delete(Api.getValue(key), r.from(), r.to());
+                        long s = Api.getValue(key);
+                        deleted = Series.delete(s, r.from(), r.to());
+                        if (deleted > 0) vts.compaction.Compaction.deleted(ctx, s, r.from(), r.to()); // as TS.DEL
                     } else {
                         Api.deleteKey(key); // the index hears of it through the keyspace event
                         deleted = 1;

@@ -7,6 +7,7 @@ import vts.bridge.Api;
 import vts.bridge.Reply;
 import vts.command.Agg;
 import vts.command.Aggregation;
+import vts.command.Aggregator;
 import vts.command.Align;
 import vts.command.BucketTimestamp;
 import vts.command.RangeQuery;
@@ -26,11 +27,15 @@ import vts.series.SeriesCursor;
  * of the source's samples in that bucket as {@code TS.RANGE src .. AGGREGATION agg dur
  * ALIGN align} computes it, at the bucket's start (0 if it starts before 0), and no
  * sample for a bucket that holds none. The open bucket (the newest one a write touched)
- * only moves forward; it is written when a later bucket opens. A closed bucket is
- * computed again from the source's samples when it closes and whenever a write or a
- * TS.DEL touches it (for twa also its neighbours, whose edges interpolate with it), so
- * nothing but the open bucket's start is kept per rule. Each source sample costs O(1)
- * amortised: it is read once more when its bucket closes.
+ * only moves forward; it is written when a later bucket opens. While the source's writes
+ * come in time order, each rule keeps a running aggregate of its open bucket in its record
+ * ({@link Running}: every aggregator but the quantiles, equal to the engine's value), so a
+ * write costs a few operations per rule and a close reads no sample. Otherwise (an
+ * out-of-order write or an update in the open bucket, TS.DEL reaching it, the first bucket
+ * after TS.CREATERULE when the source already had samples in it, a quantile) the bucket is
+ * computed again from the source's samples when it closes. A closed bucket is computed
+ * again from the source whenever a write or a TS.DEL touches it (for twa also its
+ * neighbours, whose edges interpolate with it).
  *
  * <p>All of it runs on the main thread; destination writes are deterministic side effects
  * of the (replicated) source command, so replicas and AOF replay compute the same.
@@ -92,39 +97,68 @@ public final class Compaction {
         long dur = RuleBlob.duration(rec);
         long open = RuleBlob.openBucket(rec);
         long b = Buckets.start(ts, dur, RuleBlob.align(rec));
-        boolean twa = isTwa(rec);
+        Aggregator kind = Running.kind(rec);
+        boolean twa = kind == Aggregator.TWA;
+        long lastTs = Series.lastTs(s);
+        double v = Series.lastValue(s);
+        // an append: the newest sample, after every sample the source had (prevLast)
+        long prevLast = RuleBlob.sourceLast(rec);
+        boolean append = ts == lastTs && ts > prevLast;
+        RuleBlob.setSourceLast(rec, lastTs);
         // twa bookkeeping: the written sample's timestamp if it is the newest and has a value
-        long valued = ts == Series.lastTs(s) && !Double.isNaN(Series.lastValue(s)) ? ts : RuleBlob.NO_VALUE;
+        long valued = ts == lastTs && !Double.isNaN(v) ? ts : RuleBlob.NO_VALUE;
         if (open == NO_BUCKET || b > open) {
             boolean closedHadValue = RuleBlob.openFirstValue(rec) != RuleBlob.NO_VALUE;
             RuleBlob.setOpenBucket(rec, b);
             RuleBlob.setOpenFirstValue(rec, valued);
+            boolean ok = open == NO_BUCKET || close(ctx, s, rec, kind, open, append, ts, v);
+            // the running state of the new bucket, if ts is its first sample
+            if (append && prevLast < b) Running.begin(rec, kind, s, b, ts, v);
+            else Running.invalidate(rec);
             if (open == NO_BUCKET) return true;
             // twa: a bucket before the closed one still waits for a non-NaN sample after it
             // if the closed bucket had none
-            return recompute(ctx, s, rec, open) && (!twa || closedHadValue || neighbours(ctx, s, rec, open, open));
+            return ok && (!twa || closedHadValue || neighbours(ctx, s, rec, open, open));
+        }
+        if (b == open) {
+            if (append && Running.valid(rec)) Running.add(rec, kind, s, b, ts, v);
+            else Running.invalidate(rec);
+        } else if (twa && Running.valid(rec) && Running.leftEdgeAffected(rec, ts)) {
+            Running.invalidate(rec); // the open bucket's left neighbour may have changed
         }
         boolean ok = b == open || recompute(ctx, s, rec, b);
         if (b == open) {
             long first = RuleBlob.openFirstValue(rec);
             // twa: closed neighbours interpolate with the open bucket's first value; a write
             // after it (an in-order append) leaves them alone
-            if (ok && twa && (ts < Series.lastTs(s) || ts <= first)) ok = neighbours(ctx, s, rec, b, b);
-            if (ts <= first) RuleBlob.setOpenFirstValue(rec, ts == first || ts < Series.lastTs(s) ? RuleBlob.NO_VALUE : valued);
+            if (ok && twa && (ts < lastTs || ts <= first)) ok = neighbours(ctx, s, rec, b, b);
+            if (ts <= first) RuleBlob.setOpenFirstValue(rec, ts == first || ts < lastTs ? RuleBlob.NO_VALUE : valued);
         } else if (ok && twa) {
             ok = neighbours(ctx, s, rec, b, b);
         }
         return ok;
     }
 
+    /**
+     * Writes the destination sample of the bucket at start, closed by the write at ts
+     * (value v): from the running state when it is valid, else from the source.
+     */
+    private static boolean close(long ctx, long s, long rec, Aggregator kind, long start, boolean append, long ts, double v) {
+        int st = append ? Running.value(rec, kind, s, start, RuleBlob.duration(rec), true, ts, v) : Running.UNKNOWN;
+        if (st == Running.UNKNOWN) return recompute(ctx, s, rec, start);
+        return store(ctx, rec, start, st == Running.PRESENT, Running.value);
+    }
+
     /** One rule after TS.DEL [from, to]. */
     private static boolean ruleDeleted(long ctx, long s, long rec, long from, long to) {
+        RuleBlob.setSourceLast(rec, Series.totalSamples(s) == 0 ? RuleBlob.SRC_EMPTY : Series.lastTs(s));
         long open = RuleBlob.openBucket(rec);
         if (open == NO_BUCKET) return true;
         long dur = RuleBlob.duration(rec);
         long align = RuleBlob.align(rec);
         long bFrom = Buckets.start(Math.max(0, from), dur, align);
         long bTo = Buckets.start(Math.max(0, to), dur, align);
+        if (bTo >= open || isTwa(rec)) Running.invalidate(rec); // twa: its left neighbour may be gone
         if (bTo >= open) RuleBlob.setOpenFirstValue(rec, RuleBlob.NO_VALUE); // may have lost its values
         if (bFrom >= open) return !isTwa(rec) || neighbours(ctx, s, rec, open, open);
         if (!recompute(ctx, s, rec, bFrom)) return false;
@@ -196,9 +230,13 @@ public final class Compaction {
 
     /** Writes (or removes) the destination sample of the closed bucket starting at start. */
     private static boolean recompute(long ctx, long s, long rec, long start) {
-        long from = Math.max(0, start);
         boolean has = bucket(s, start, RuleBlob.duration(rec), RuleBlob.align(rec), RuleBlob.agg(rec));
-        double v = foundValue;
+        return store(ctx, rec, start, has, foundValue);
+    }
+
+    /** Writes the destination sample (value v) of the bucket at start, or removes it (!has). */
+    private static boolean store(long ctx, long rec, long start, boolean has, double v) {
+        long from = Math.max(0, start);
         KeyRef d = new KeyRef().open(ctx, RuleBlob.destPtr(rec), RuleBlob.destLen(rec), RW);
         try {
             if (d.series == 0) return false;
@@ -262,6 +300,26 @@ public final class Compaction {
      * that bucket holds nothing.
      */
     private static boolean latest(long ctx, long dest, long keyPtr, int keyLen) {
+        return latest(ctx, dest, keyPtr, keyLen, null);
+    }
+
+    /**
+     * LATEST for the multi-series commands: the still-open bucket of the rule that writes
+     * dest (whose key name is key), then in {@link #latestTs()} / {@link #latestValue()};
+     * false if dest is no compaction or that bucket holds nothing.
+     */
+    public static boolean latest(long ctx, long dest, byte[] key) {
+        return latest(ctx, dest, 0, 0, key);
+    }
+
+    /** The open bucket's timestamp found by the last successful {@link #latest(long, long, byte[])}. */
+    public static long latestTs() { return latestTs; }
+
+    /** The open bucket's value found by the last successful {@link #latest(long, long, byte[])}. */
+    public static double latestValue() { return latestValue; }
+
+    /** The key name is the native bytes (keyPtr, keyLen), or key if that is not null. */
+    private static boolean latest(long ctx, long dest, long keyPtr, int keyLen, byte[] key) {
         long sp = Mem.getLong(dest + Layout.S_SRC_KEY);
         if (sp == 0) return false;
         KeyRef src = new KeyRef().open(ctx, sp, Mem.getInt(dest + Layout.S_SRC_KEY_LEN), Api.READ);
@@ -270,9 +328,18 @@ public final class Compaction {
             if (s == 0) return false;
             for (int i = 0; i < Series.ruleCount(s); i++) {
                 long rec = RuleBlob.record(s, i);
-                if (!RuleBlob.nativeEquals(RuleBlob.destPtr(rec), RuleBlob.destLen(rec), keyPtr, keyLen)) continue;
+                boolean same = key != null ? RuleBlob.nativeEquals(RuleBlob.destPtr(rec), RuleBlob.destLen(rec), key)
+                        : RuleBlob.nativeEquals(RuleBlob.destPtr(rec), RuleBlob.destLen(rec), keyPtr, keyLen);
+                if (!same) continue;
                 long open = RuleBlob.openBucket(rec);
                 if (open == NO_BUCKET) return false;
+                int st = Running.value(rec, Running.kind(rec), s, open, RuleBlob.duration(rec), false, 0, 0);
+                if (st != Running.UNKNOWN) {
+                    if (st == Running.ABSENT) return false;
+                    latestTs = Math.max(0, open);
+                    latestValue = Running.value;
+                    return true;
+                }
                 if (!bucket(s, open, RuleBlob.duration(rec), RuleBlob.align(rec), RuleBlob.agg(rec))) return false;
                 latestTs = Math.max(0, open);
                 latestValue = foundValue;
@@ -301,8 +368,17 @@ public final class Compaction {
      * compaction keeps few of.
      */
     public static long latestView(long ctx, long dest, RangeQuery q, long keyPtr, int keyLen) {
+        return latestView(ctx, dest, q, keyPtr, keyLen, null);
+    }
+
+    /** {@link #latestView(long, long, RangeQuery, long, int)} for a key name on the heap (TS.MRANGE). */
+    public static long latestView(long ctx, long dest, RangeQuery q, byte[] key) {
+        return latestView(ctx, dest, q, 0, 0, key);
+    }
+
+    private static long latestView(long ctx, long dest, RangeQuery q, long keyPtr, int keyLen, byte[] key) {
         if (!q.latest() || Mem.getLong(dest + Layout.S_SRC_KEY) == 0) return 0;
-        if (!latest(ctx, dest, keyPtr, keyLen) || latestTs < q.from() || latestTs > q.to()) return 0;
+        if (!latest(ctx, dest, keyPtr, keyLen, key) || latestTs < q.from() || latestTs > q.to()) return 0;
         long v = Series.create(Series.encoding(dest), 0, Series.chunkSize(dest), Layout.DUP_LAST, false, 0, 0);
         try {
             SeriesCursor c = CURSOR.reset(dest, Series.minVisibleTs(dest), Long.MAX_VALUE, false);

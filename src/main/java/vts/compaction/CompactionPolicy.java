@@ -96,8 +96,10 @@ public final class CompactionPolicy {
     private static String cachedError;
 
     /**
-     * The rules of the current ts-compaction-policy (parsed once per text). An invalid text
-     * (the config setter does not validate yet) gives no rules and a warning in the log.
+     * The rules of the current ts-compaction-policy (parsed once per text). The C config
+     * setter and load-argument parser refuse an invalid text (their grammar,
+     * policy_validate in native/module.c, is this class's: keep them in step); should one
+     * get through anyway, it gives no rules and a warning in the log.
      */
     public static List<Entry> current() {
         String text = vts.bridge.Config.compactionPolicy();

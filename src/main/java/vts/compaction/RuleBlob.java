@@ -29,18 +29,28 @@ import vts.series.Series;
  *     +16    i64 alignTimestamp       ms, &ge; 0
  *     +24    u32 destLen
  *     +28    u16 aggLen
- *     +30    u16 reserved (0)
+ *     +30    u16 flags                bit 0: the running state below holds the open bucket
+ *                                     (otherwise it is recomputed from the source at close)
  *     +32    i64 openFirstValue       timestamp of the open bucket's first non-NaN sample as far
  *                                     as known, Long.MAX_VALUE = none known (twa bookkeeping:
  *                                     never below the true one; MAX_VALUE is always safe)
- *     +40    destLen bytes            destination key name
+ *     +40    i64 sourceLast           the source's last timestamp after the last write the
+ *                                     rule saw; Long.MIN_VALUE = the source was empty,
+ *                                     Long.MAX_VALUE = unknown
+ *     +48    i64 count                running state: non-NaN samples of the open bucket
+ *     +56    i64 nanCount             running state: NaN samples of the open bucket
+ *     +64    i64 firstTs              running state: the open bucket's first sample
+ *     +72    6 x 8 bytes slots        running state of the aggregator ({@link Running})
+ *     +120   destLen bytes            destination key name
  *            aggLen bytes             aggregator wire name, ASCII ("avg", "std.p", "p99.9")
  * </pre>
  *
- * The open-bucket state is all the per-rule state there is: a closed bucket's value is
- * computed again from the source's samples whenever it closes or is touched, so no
- * running aggregate needs to survive a restart. {@code openBucket} is updated in place
- * on the hot path ({@link #setOpenBucket}); everything else rewrites the blob.
+ * A closed bucket's value comes from the running state when that is valid (in-order
+ * writes since the bucket's first sample), else it is computed again from the source's
+ * samples; a bucket is computed again from the source whenever a write or TS.DEL touches
+ * it after it closed. Everything from +30 on is per-rule state updated in place
+ * on the hot path (with {@link #setOpenBucket}); everything else rewrites the blob, which
+ * drops the running states (their open buckets are recomputed at close).
  */
 public final class RuleBlob {
     private RuleBlob() {}
@@ -48,9 +58,14 @@ public final class RuleBlob {
     public static final int VERSION = 1;
     public static final long NO_BUCKET = Long.MIN_VALUE;
     static final int HEADER = 8;
-    static final int REC_FIXED = 40;
-    static final int R_OPEN = 0, R_DURATION = 8, R_ALIGN = 16, R_DEST_LEN = 24, R_AGG_LEN = 28, R_FIRST_VALUE = 32;
+    static final int R_OPEN = 0, R_DURATION = 8, R_ALIGN = 16, R_DEST_LEN = 24, R_AGG_LEN = 28, R_FLAGS = 30,
+            R_FIRST_VALUE = 32, R_SRC_LAST = 40, R_N = 48, R_NAN = 56, R_FIRST_TS = 64, R_SLOTS = 72;
+    static final int SLOTS = 6;
+    static final int REC_FIXED = R_SLOTS + 8 * SLOTS;
+    static final int F_RUNNING = 1;
     public static final long NO_VALUE = Long.MAX_VALUE;
+    /** sourceLast: the source was empty / is not known. */
+    static final long SRC_EMPTY = Long.MIN_VALUE, SRC_UNKNOWN = Long.MAX_VALUE;
 
     // ---------------------------------------------------------------- byte[] form
 
@@ -63,6 +78,8 @@ public final class RuleBlob {
             byte[] agg = r.agg().name().getBytes(StandardCharsets.US_ASCII);
             b.putLong(r.openBucket()).putLong(r.bucketDuration()).putLong(r.alignTimestamp());
             b.putInt(r.dest().length).putShort((short) agg.length).putShort((short) 0).putLong(NO_VALUE);
+            b.putLong(SRC_UNKNOWN).putLong(0).putLong(0).putLong(0);
+            for (int k = 0; k < SLOTS; k++) b.putLong(0);
             b.put(r.dest()).put(agg);
         }
         return b.array();
@@ -86,7 +103,7 @@ public final class RuleBlob {
                 int destLen = b.getInt();
                 int aggLen = b.getShort() & 0xffff;
                 b.getShort();
-                b.getLong(); // openFirstValue: bookkeeping only, not part of the rule
+                b.position(b.position() + REC_FIXED - 32); // per-rule state, not part of the rule
                 if (destLen < 0 || destLen > b.remaining()) throw new IllegalArgumentException("bad dest length");
                 byte[] dest = new byte[destLen];
                 b.get(dest);
@@ -115,6 +132,8 @@ public final class RuleBlob {
     public static void write(long s, List<Rule> rules) {
         if (rules.isEmpty()) Series.setRules(s, null, 0);
         else Series.setRules(s, encode(rules), rules.size());
+        long last = Series.totalSamples(s) == 0 ? SRC_EMPTY : Series.lastTs(s);
+        for (int i = 0; i < rules.size(); i++) setSourceLast(record(s, i), last);
     }
 
     /** Index of the rule of s whose destination is dest, or -1. */
@@ -139,6 +158,9 @@ public final class RuleBlob {
     static long openFirstValue(long rec) { return Mem.getLong(rec + R_FIRST_VALUE); }
     static void setOpenFirstValue(long rec, long ts) { Mem.putLong(rec + R_FIRST_VALUE, ts); }
 
+    static long sourceLast(long rec) { return Mem.getLong(rec + R_SRC_LAST); }
+    static void setSourceLast(long rec, long ts) { Mem.putLong(rec + R_SRC_LAST, ts); }
+
     static long duration(long rec) { return Mem.getLong(rec + R_DURATION); }
     static long align(long rec) { return Mem.getLong(rec + R_ALIGN); }
     static long destPtr(long rec) { return rec + REC_FIXED; }
@@ -158,6 +180,15 @@ public final class RuleBlob {
     }
 
     /** True if the native bytes at (p, n) equal key. */
+    static boolean nativeEquals(long p, int n, byte[] key) {
+        if (n != key.length) return false;
+        for (int i = 0; i < n; i++) {
+            if (Mem.getByte(p + i) != key[i]) return false;
+        }
+        return true;
+    }
+
+    /** True if the native bytes at (p, n) equal the native bytes at (key, keyLen). */
     static boolean nativeEquals(long p, int n, long key, int keyLen) {
         if (n != keyLen) return false;
         for (int i = 0; i < n; i++) {

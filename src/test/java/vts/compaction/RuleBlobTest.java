@@ -40,8 +40,15 @@ class RuleBlobTest {
             20, 0, 0, 0, 0, 0, 0, 0,                // openBucket
             10, 0, 0, 0, 0, 0, 0, 0,                // bucketDuration
             3, 0, 0, 0, 0, 0, 0, 0,                 // alignTimestamp
-            1, 0, 0, 0, 3, 0, 0, 0,                 // destLen, aggLen, reserved
+            1, 0, 0, 0, 3, 0, 0, 0,                 // destLen, aggLen, flags (no running state)
             -1, -1, -1, -1, -1, -1, -1, 127,        // openFirstValue: none known
+            -1, -1, -1, -1, -1, -1, -1, 127,        // sourceLast: unknown
+            0, 0, 0, 0, 0, 0, 0, 0,                 // count
+            0, 0, 0, 0, 0, 0, 0, 0,                 // nanCount
+            0, 0, 0, 0, 0, 0, 0, 0,                 // firstTs
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // slots 0-1
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // slots 2-3
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // slots 4-5
             'k', 'm', 'a', 'x'};
         assertArrayEquals(expected, blob);
     }
