@@ -214,6 +214,162 @@ public final class DecimalScan {
         return status;
     }
 
+    /** After {@link #decodeAll}: the samples' timestamps and integers m (values m / 10^scale). */
+    public long[] outTs = new long[1024], outM = new long[1024];
+
+    // the slow path's result
+    private long sp, st, sdl, sm;
+
+    /**
+     * Decodes the whole chunk just opened into outTs/outM (sample 0 first) and returns the
+     * number of samples, or -1 if it holds anything but decimal delta codes at the initial
+     * scale (or its checkpoint or data are inconsistent): then nothing is consumed and
+     * {@link #run} scans it as usual. When the chunk has a checkpoint (see {@link Gorilla})
+     * the two halves are decoded at once, as two independent dependency chains; the first
+     * half must end exactly in the checkpoint's state, so a wrong checkpoint is never
+     * trusted.
+     */
+    public int decodeAll() {
+        if (index != 0) return -1;
+        final int cnt = count;
+        if (outTs.length < cnt) {
+            outTs = new long[Math.max(cnt, outTs.length * 2)];
+            outM = new long[outTs.length];
+        }
+        final long[] b = buf, ot = outTs, om = outM;
+        final int[] fast = FAST;
+        final long bl = bitLimit;
+        long c = chunk;
+        ot[0] = ts;
+        om[0] = m;
+        long ckBit = Mem.getLong(c + C_CKPT_BIT);
+        int ck = Mem.getInt(c + C_CKPT_INDEX);
+        if (ckBit <= 0 || ckBit >= bl || ck <= 0 || ck >= cnt - 1) ck = cnt - 1; // no usable checkpoint: one chain
+        // chain A: samples 1..ck from the start; chain B: samples ck+1..cnt-1 from the checkpoint
+        long pa = 0, ta = ts, dla = 0, ma = m;
+        long pb = ck == cnt - 1 ? bl : ckBit;
+        long tb = Mem.getLong(c + C_CKPT_TS), dlb = Mem.getLong(c + C_CKPT_DELTA), mb = Mem.getLong(c + C_CKPT_M);
+        int ia = 1, ib = ck + 1;
+        int both = Math.min(ck, cnt - 1 - ck); // iterations with both chains running
+        for (int k = 0; k < both; k++) {
+            if (Math.max(pa, pb) >= bl) return -1;
+            long xa = peek(b, pa), xb = peek(b, pb);
+            int ea = fast[(int) xa & 0xfff], eb = fast[(int) xb & 0xfff];
+            if (ea == 0 || eb == 0) {
+                if (ea == 0) {
+                    if (!slow(b, pa, dla, ma)) return -1;
+                    pa = sp;
+                    dla = sdl;
+                    ma = sm;
+                } else {
+                    pa += ea & 0xff;
+                    ma += ea >> 8;
+                }
+                if (eb == 0) {
+                    if (!slow(b, pb, dlb, mb)) return -1;
+                    pb = sp;
+                    dlb = sdl;
+                    mb = sm;
+                } else {
+                    pb += eb & 0xff;
+                    mb += eb >> 8;
+                }
+            } else {
+                pa += ea & 0xff;
+                ma += ea >> 8;
+                pb += eb & 0xff;
+                mb += eb >> 8;
+            }
+            ta += dla;
+            tb += dlb;
+            ot[ia] = ta;
+            om[ia] = ma;
+            ot[ib] = tb;
+            om[ib] = mb;
+            ia++;
+            ib++;
+        }
+        // the longer chain's rest
+        if (!chain(pa, ta, dla, ma, ia, ck + 1)) return -1;
+        pa = sp;
+        ta = st;
+        dla = sdl;
+        ma = sm;
+        if (!chain(pb, tb, dlb, mb, ib, cnt)) return -1;
+        pb = sp;
+        if (pa > bl || pb > bl) return -1;
+        if (ck < cnt - 1) {
+            // chain A must have arrived exactly where chain B started
+            if (pa != ckBit || ta != Mem.getLong(c + C_CKPT_TS) || dla != Mem.getLong(c + C_CKPT_DELTA)
+                    || ma != Mem.getLong(c + C_CKPT_M)) {
+                return -1;
+            }
+        }
+        return cnt;
+    }
+
+    /**
+     * Decodes samples [i, end) of one chain from the state after sample i - 1 (bit p,
+     * timestamp t, delta dl, integer mm) into outTs/outM; the state after it in sp, st,
+     * sdl, sm. False at anything but decimal delta codes.
+     */
+    private boolean chain(long p, long t, long dl, long mm, int i, int end) {
+        final long[] b = buf, ot = outTs, om = outM;
+        final int[] fast = FAST;
+        final long bl = bitLimit;
+        for (; i < end; i++) {
+            if (p >= bl) return false;
+            int e = fast[(int) peek(b, p) & 0xfff];
+            if (e == 0) {
+                if (!slow(b, p, dl, mm)) return false;
+                p = sp;
+                dl = sdl;
+                mm = sm;
+            } else {
+                p += e & 0xff;
+                mm += e >> 8;
+            }
+            t += dl;
+            ot[i] = t;
+            om[i] = mm;
+        }
+        sp = p;
+        st = t;
+        sdl = dl;
+        sm = mm;
+        return true;
+    }
+
+    /**
+     * One sample that is not a fast code: a general timestamp code, then a decimal delta
+     * code (into sp, sdl, sm); false at anything else.
+     */
+    private boolean slow(long[] b, long p, long dl, long mm) {
+        long x = peek(b, p);
+        if ((x & 1) == 0) {
+            // dod 0 with a long value code
+            p += 1;
+        } else {
+            int kt = Math.min(Long.numberOfTrailingZeros(~x), Gorilla.TS_WIDTHS.length - 1);
+            int wt = Gorilla.TS_WIDTHS[kt];
+            if (kt == Gorilla.TS_WIDTHS.length - 1 && (x >>> kt & 1) != 0) return false; // reserved
+            long q = p + kt + 1;
+            dl += wt == 0 ? 0 : signed(peek(b, q), wt);
+            p = q + wt;
+        }
+        if (p >= bitLimit) return false;
+        long y = peek(b, p);
+        int kv = Long.numberOfTrailingZeros(~y);
+        if (kv >= Gorilla.ESC) return false;
+        int wv = Gorilla.DEC_WIDTHS[kv];
+        p += kv + 1;
+        mm += wv == 0 ? 0 : signed(peek(b, p), wv);
+        sp = p + wv;
+        sdl = dl;
+        sm = mm;
+        return true;
+    }
+
     /** A reader positioned at the next sample of this scan (after STOP), on the same chunk. */
     public ChunkReader resume(ChunkReader r) {
         r.reset(chunk);
