@@ -61,7 +61,8 @@ typedef struct ts_chunk {
      * verifies): the decoder state right after sample ckpt_index, whose code ends at
      * bit ckpt_bit of the stream (0: no checkpoint); see vts.codec.Gorilla */
     uint32_t ckpt_index;    /* 100 */
-    uint64_t ckpt_bit;      /* 104 */
+    uint32_t ckpt_bit;      /* 104 */
+    uint32_t ckpt_scale;    /* 108 the decimal scale d after sample ckpt_index */
     int64_t ckpt_ts;        /* 112 */
     int64_t ckpt_delta;     /* 120 */
     int64_t ckpt_m;         /* 128 */

@@ -105,8 +105,9 @@ import vts.mem.Mem;
  * dependency chains), the writer records in the header the decoder state after the
  * first decimal-mode delta-coded sample i whose code ends at or past half of the
  * capacity's bits: {@code ckpt_index} = i, {@code ckpt_bit} = the bit position right
- * after its code, {@code ckpt_ts} = ts_i, {@code ckpt_delta} = delta_i and
- * {@code ckpt_m} = its integer m at the then current scale. {@code ckpt_bit} = 0 means
+ * after its code, {@code ckpt_scale} = the then current scale d, {@code ckpt_ts} = ts_i,
+ * {@code ckpt_delta} = delta_i and {@code ckpt_m} = its integer m at scale d (so the
+ * next sample's reference M). {@code ckpt_bit} = 0 means
  * no checkpoint (any other chunk). The checkpoint is a hint: the format does not need
  * it, and a reader that uses it must check it (by decoding up to it) before trusting it.
  */
@@ -215,7 +216,8 @@ public final class Gorilla {
         Mem.putByte(c + C_PREV_LEADING, (byte) Math.max(d, 0));
         Mem.putByte(c + C_PREV_TRAILING, (byte) 0);
         Mem.putInt(c + C_CKPT_INDEX, 0);
-        Mem.putLong(c + C_CKPT_BIT, 0);
+        Mem.putInt(c + C_CKPT_BIT, 0);
+        Mem.putInt(c + C_CKPT_SCALE, 0);
         Mem.putLong(c + C_CKPT_TS, 0);
         Mem.putLong(c + C_CKPT_DELTA, 0);
         Mem.putLong(c + C_CKPT_M, 0);
@@ -342,9 +344,10 @@ public final class Gorilla {
                 }
                 pos = writeCode(data, pos, dm, DEC_WIDTHS);
                 flags &= ~RUN_MASK;
-                if (pos << 1 >= limit && Mem.getLong(c + C_CKPT_BIT) == 0) {
+                if (pos << 1 >= limit && Mem.getInt(c + C_CKPT_BIT) == 0 && pos <= 0xffffffffL) {
                     Mem.putInt(c + C_CKPT_INDEX, Mem.getInt(c + C_COUNT));
-                    Mem.putLong(c + C_CKPT_BIT, pos);
+                    Mem.putInt(c + C_CKPT_BIT, (int) pos);
+                    Mem.putInt(c + C_CKPT_SCALE, nd);
                     Mem.putLong(c + C_CKPT_TS, ts);
                     Mem.putLong(c + C_CKPT_DELTA, delta);
                     Mem.putLong(c + C_CKPT_M, m);

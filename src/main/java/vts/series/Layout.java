@@ -36,6 +36,7 @@ public final class Layout {
     public static final int C_NAN_COUNT = 96;
     public static final int C_CKPT_INDEX = 100;
     public static final int C_CKPT_BIT = 104;
+    public static final int C_CKPT_SCALE = 108;
     public static final int C_CKPT_TS = 112;
     public static final int C_CKPT_DELTA = 120;
     public static final int C_CKPT_M = 128;

@@ -89,12 +89,12 @@ class DecimalScanTest {
         int got = decodeAllMatches(c, ts, vs, n);
         long off = switch (r.nextInt(5)) {
             case 0 -> C_CKPT_INDEX;
-            case 1 -> C_CKPT_BIT;
+            case 1 -> r.nextBoolean() ? C_CKPT_BIT : C_CKPT_SCALE;
             case 2 -> C_CKPT_TS;
             case 3 -> C_CKPT_DELTA;
             default -> C_CKPT_M;
         };
-        int width = off == C_CKPT_INDEX ? 4 : 8;
+        int width = off < C_CKPT_TS ? 4 : 8;
         byte[] saved = new byte[width];
         for (int i = 0; i < width; i++) saved[i] = vts.mem.Mem.getByte(c + off + i);
         if (width == 4) vts.mem.Mem.putInt(c + off, vts.mem.Mem.getInt(c + off) + (r.nextBoolean() ? 1 : -1));
@@ -141,7 +141,7 @@ class DecimalScanTest {
                 if (checkScan(c, ts, vs, n, r, true) >= 0) scanned++;
                 if (checkDecodeAll(c, ts, vs, n, r) >= 0) {
                     decoded++;
-                    if (vts.mem.Mem.getLong(c + C_CKPT_BIT) != 0) checkpointed++;
+                    if (vts.mem.Mem.getInt(c + C_CKPT_BIT) != 0) checkpointed++;
                 }
             } finally {
                 Chunks.free(c);
@@ -177,7 +177,7 @@ class DecimalScanTest {
             double[] vs = new double[n];
             Chunks.decode(c, ts, vs, 0);
             checkScan(c, ts, vs, n, r, true);
-            assertNotEquals(0, vts.mem.Mem.getLong(c + C_CKPT_BIT), "no checkpoint");
+            assertNotEquals(0, vts.mem.Mem.getInt(c + C_CKPT_BIT), "no checkpoint");
             assertEquals(n, checkDecodeAll(c, ts, vs, n, r));
         } finally {
             Chunks.free(c);
