@@ -53,6 +53,10 @@ public final class DecimalScan {
     }
 
     private long[] buf = new long[512 + 4];
+    /** The same words as bytes, for single unaligned loads in {@link #decodeAll}'s fast path. */
+    private byte[] bytes = new byte[(512 + 4) * 8];
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     // the chunk
     private long chunk;
@@ -96,6 +100,9 @@ public final class DecimalScan {
         buf[words + 1] = 0;
         buf[words + 2] = 0;
         buf[words + 3] = 0;
+        if (bytes.length < buf.length * 8) bytes = new byte[buf.length * 8];
+        java.lang.foreign.MemorySegment.copy(Mem.ALL, ValueLayout.JAVA_BYTE, c + C_DATA, bytes, 0, words * 8);
+        java.util.Arrays.fill(bytes, words * 8, words * 8 + 32, (byte) 0);
         chunk = c;
         count = cnt;
         bitLimit = limit;
@@ -237,7 +244,8 @@ public final class DecimalScan {
             outTs = new long[Math.max(cnt, outTs.length * 2)];
             outM = new long[outTs.length];
         }
-        final long[] b = buf, ot = outTs, om = outM;
+        final long[] ot = outTs, om = outM;
+        final byte[] bb = bytes;
         final int[] fast = FAST;
         final long bl = bitLimit;
         long c = chunk;
@@ -258,7 +266,8 @@ public final class DecimalScan {
         int both = Math.min(ck, cnt - 1 - ck); // iterations with both chains running
         for (int k = 0; k < both; k++) {
             if (Math.max(pa, pb) >= bl) return -1;
-            int ea = fast[(int) peek(b, pa) & 0xfff], eb = fast[(int) peek(b, pb) & 0xfff];
+            int ea = fast[(int) ((long) LONGS.get(bb, (int) (pa >>> 3)) >>> (pa & 7)) & 0xfff];
+            int eb = fast[(int) ((long) LONGS.get(bb, (int) (pb >>> 3)) >>> (pb & 7)) & 0xfff];
             if (ea == 0 || eb == 0) {
                 // a rare code in either chain: one sample of each, the general way
                 if (!chain(pa, ta, dla, ma, da, 0, ia, ia + 1)) return -1;
