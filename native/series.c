@@ -220,7 +220,7 @@ ts_chunk *ts_chunk_from_blob(const uint8_t *p, size_t len, const char **err) {
             return NULL;
         }
     } else if (h.encoding == TS_ENC_COMPRESSED) {
-        if (h.bit_pos > (uint64_t)h.used * 8) {
+        if (h.bit_pos > (uint64_t)h.used * 8 || h.ckpt_bit > h.bit_pos || (h.ckpt_bit && h.ckpt_index >= h.count)) {
             *err = "malformed compressed chunk";
             return NULL;
         }

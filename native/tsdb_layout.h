@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define TS_LAYOUT_VERSION 1
+#define TS_LAYOUT_VERSION 2
 #define TS_MAGIC 0x31565354u /* "TSV1" little endian */
 
 /* chunk encodings */
@@ -57,11 +57,19 @@ typedef struct ts_chunk {
     double min;             /* 80 */
     double max;             /* 88 */
     uint32_t nan_count;     /* 96 */
-    uint32_t reserved;      /* 100 */
-    uint8_t data[];         /* 104 */
+    /* a decoding checkpoint (COMPRESSED decimal chunks; a reader's hint, which it
+     * verifies): the decoder state right after sample ckpt_index, whose code ends at
+     * bit ckpt_bit of the stream (0: no checkpoint); see vts.codec.Gorilla */
+    uint32_t ckpt_index;    /* 100 */
+    uint32_t ckpt_bit;      /* 104 */
+    uint32_t ckpt_scale;    /* 108 the decimal scale d after sample ckpt_index */
+    int64_t ckpt_ts;        /* 112 */
+    int64_t ckpt_delta;     /* 120 */
+    int64_t ckpt_m;         /* 128 */
+    uint8_t data[];         /* 136 */
 } ts_chunk;
 
-#define TS_CHUNK_HEADER 104
+#define TS_CHUNK_HEADER 136
 
 /*
  * Labels blob: nlabels pairs, each name then value, each as (uint32 len, bytes).

@@ -53,6 +53,10 @@ public final class DecimalScan {
     }
 
     private long[] buf = new long[512 + 4];
+    /** The same words as bytes, for single unaligned loads in {@link #decodeAll}'s fast path. */
+    private byte[] bytes = new byte[(512 + 4) * 8];
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     // the chunk
     private long chunk;
@@ -96,6 +100,9 @@ public final class DecimalScan {
         buf[words + 1] = 0;
         buf[words + 2] = 0;
         buf[words + 3] = 0;
+        if (bytes.length < buf.length * 8) bytes = new byte[buf.length * 8];
+        java.lang.foreign.MemorySegment.copy(Mem.ALL, ValueLayout.JAVA_BYTE, c + C_DATA, bytes, 0, words * 8);
+        java.util.Arrays.fill(bytes, words * 8, words * 8 + 32, (byte) 0);
         chunk = c;
         count = cnt;
         bitLimit = limit;
@@ -212,6 +219,201 @@ public final class DecimalScan {
         maxM = hi;
         lastM = mm;
         return status;
+    }
+
+    /** After {@link #decodeAll}: the samples' timestamps and integers m (values m / 10^scale). */
+    public long[] outTs = new long[1024], outM = new long[1024];
+
+    // the slow path's result
+    private long sp, st, sdl, sm;
+    private int sd;
+
+    /**
+     * Decodes the whole chunk just opened into outTs/outM (sample 0 first, every m at the
+     * chunk's last scale, {@link #scale()}) and returns the number of samples, or -1 if it
+     * holds anything but decimal delta codes and scale changes (or its checkpoint or data
+     * are inconsistent): then nothing is consumed and {@link #run} scans it as usual. When
+     * the chunk has a checkpoint (see {@link Gorilla}) the two halves are decoded at once,
+     * as two independent dependency chains; the first half must end exactly in the
+     * checkpoint's state, so a wrong checkpoint is never trusted.
+     */
+    public int decodeAll() {
+        if (index != 0) return -1;
+        final int cnt = count;
+        if (outTs.length < cnt) {
+            outTs = new long[Math.max(cnt, outTs.length * 2)];
+            outM = new long[outTs.length];
+        }
+        final long[] ot = outTs, om = outM;
+        final byte[] bb = bytes;
+        final int[] fast = FAST;
+        final long bl = bitLimit;
+        long c = chunk;
+        ot[0] = ts;
+        om[0] = m;
+        long ckBit = Mem.getInt(c + C_CKPT_BIT) & 0xffffffffL;
+        int ck = Mem.getInt(c + C_CKPT_INDEX);
+        int ckScale = Mem.getInt(c + C_CKPT_SCALE);
+        if (ckBit == 0 || ckBit >= bl || ck <= 0 || ck >= cnt - 1 || ckScale < scale || ckScale > Gorilla.MAX_SCALE) {
+            ck = cnt - 1; // no usable checkpoint: one chain
+        }
+        // chain A: samples 1..ck from the start; chain B: samples ck+1..cnt-1 from the checkpoint
+        long pa = 0, ta = ts, dla = 0, ma = m;
+        int da = scale, db = ckScale;
+        long pb = ck == cnt - 1 ? bl : ckBit;
+        long tb = Mem.getLong(c + C_CKPT_TS), dlb = Mem.getLong(c + C_CKPT_DELTA), mb = Mem.getLong(c + C_CKPT_M);
+        int ia = 1, ib = ck + 1;
+        int both = Math.min(ck, cnt - 1 - ck); // iterations with both chains running
+        for (int k = 0; k < both; k++) {
+            if (Math.max(pa, pb) >= bl) return -1;
+            int ea = fast[(int) ((long) LONGS.get(bb, (int) (pa >>> 3)) >>> (pa & 7)) & 0xfff];
+            int eb = fast[(int) ((long) LONGS.get(bb, (int) (pb >>> 3)) >>> (pb & 7)) & 0xfff];
+            if (ea == 0 || eb == 0) {
+                // a rare code in either chain: one sample of each, the general way
+                if (!chain(pa, ta, dla, ma, da, 0, ia, ia + 1)) return -1;
+                pa = sp;
+                ta = st;
+                dla = sdl;
+                ma = sm;
+                da = sd;
+                if (!chain(pb, tb, dlb, mb, db, ck + 1, ib, ib + 1)) return -1;
+                pb = sp;
+                tb = st;
+                dlb = sdl;
+                mb = sm;
+                db = sd;
+            } else {
+                pa += ea & 0xff;
+                ma += ea >> 8;
+                pb += eb & 0xff;
+                mb += eb >> 8;
+                ta += dla;
+                tb += dlb;
+                ot[ia] = ta;
+                om[ia] = ma;
+                ot[ib] = tb;
+                om[ib] = mb;
+            }
+            ia++;
+            ib++;
+        }
+        // the longer chain's rest
+        if (!chain(pa, ta, dla, ma, da, 0, ia, ck + 1)) return -1;
+        pa = sp;
+        ta = st;
+        dla = sdl;
+        ma = sm;
+        da = sd;
+        if (!chain(pb, tb, dlb, mb, db, ck + 1, ib, cnt)) return -1;
+        pb = sp;
+        db = sd;
+        if (pa > bl || pb > bl) return -1;
+        if (ck < cnt - 1) {
+            // chain A must have arrived exactly where chain B started
+            if (pa != ckBit || da != ckScale || ta != Mem.getLong(c + C_CKPT_TS)
+                    || dla != Mem.getLong(c + C_CKPT_DELTA) || ma != Mem.getLong(c + C_CKPT_M)) {
+                return -1;
+            }
+            if (db != da && !rescale(om, 0, ck + 1, db - da)) return -1;
+            da = db;
+        }
+        scale = da;
+        index = cnt; // consumed
+        return cnt;
+    }
+
+    /** Multiplies m[from, to) by 10^k; false if one leaves the decimal range |m| &le; 2^50. */
+    private static boolean rescale(long[] m, int from, int to, int k) {
+        long f = (long) Gorilla.POW10[k];
+        long lim = 1L << 50;
+        for (int i = from; i < to; i++) {
+            long x = m[i];
+            if (Math.abs(x) > lim / f) return false;
+            m[i] = x * f;
+        }
+        return true;
+    }
+
+    /**
+     * Decodes samples [i, end) of one chain, which starts at sample lo, from the state
+     * after sample i - 1 (bit p, timestamp t, delta dl, integer mm at scale d) into
+     * outTs/outM (a scale change rescales the chain's samples before it); the state after
+     * it in sp, st, sdl, sm, sd. False at anything but decimal delta codes and scale changes.
+     */
+    private boolean chain(long p, long t, long dl, long mm, int d, int lo, int i, int end) {
+        final long[] b = buf, ot = outTs, om = outM;
+        final int[] fast = FAST;
+        final long bl = bitLimit;
+        for (; i < end; i++) {
+            if (p >= bl) return false;
+            int e = fast[(int) peek(b, p) & 0xfff];
+            if (e == 0) {
+                if (!slow(b, p, dl, mm, d)) return false;
+                p = sp;
+                dl = sdl;
+                mm = sm;
+                if (sd != d) {
+                    if (!rescale(om, lo, i, sd - d)) return false;
+                    d = sd;
+                }
+            } else {
+                p += e & 0xff;
+                mm += e >> 8;
+            }
+            t += dl;
+            ot[i] = t;
+            om[i] = mm;
+        }
+        sp = p;
+        st = t;
+        sdl = dl;
+        sm = mm;
+        sd = d;
+        return true;
+    }
+
+    /**
+     * One sample that is not a fast code: a general timestamp code, then a decimal delta
+     * code, possibly after a scale change from d (into sp, sdl, sm, sd); false at anything else.
+     */
+    private boolean slow(long[] b, long p, long dl, long mm, int d) {
+        long x = peek(b, p);
+        if ((x & 1) == 0) {
+            // dod 0 with a long value code
+            p += 1;
+        } else {
+            int kt = Math.min(Long.numberOfTrailingZeros(~x), Gorilla.TS_WIDTHS.length - 1);
+            int wt = Gorilla.TS_WIDTHS[kt];
+            if (kt == Gorilla.TS_WIDTHS.length - 1 && (x >>> kt & 1) != 0) return false; // reserved
+            long q = p + kt + 1;
+            dl += wt == 0 ? 0 : signed(peek(b, q), wt);
+            p = q + wt;
+        }
+        if (p >= bitLimit) return false;
+        long y = peek(b, p);
+        int kv = Long.numberOfTrailingZeros(~y);
+        if (kv > Gorilla.ESC) {
+            // a scale change: d' (u4) above d, the reference rescaled, then a delta code
+            int nd = (int) (y >>> (Gorilla.ESC + 1)) & 15;
+            if (nd <= d || nd > Gorilla.MAX_SCALE) return false;
+            long f = (long) Gorilla.POW10[nd - d];
+            if (Math.abs(mm) > (1L << 50) / f) return false;
+            mm *= f;
+            d = nd;
+            p += Gorilla.ESC + 5;
+            if (p >= bitLimit) return false;
+            y = peek(b, p);
+            kv = Long.numberOfTrailingZeros(~y);
+        }
+        if (kv >= Gorilla.ESC) return false;
+        int wv = Gorilla.DEC_WIDTHS[kv];
+        p += kv + 1;
+        mm += wv == 0 ? 0 : signed(peek(b, p), wv);
+        sp = p + wv;
+        sdl = dl;
+        sm = mm;
+        sd = d;
+        return true;
     }
 
     /** A reader positioned at the next sample of this scan (after STOP), on the same chunk. */

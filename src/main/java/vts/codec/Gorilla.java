@@ -6,7 +6,7 @@ import vts.mem.Mem;
 
 /**
  * The COMPRESSED chunk format (an on-disk format: RDB files store these bytes; layout
- * version 1). This class holds the writer; {@link ChunkReader} the reader.
+ * version 2). This class holds the writer; {@link ChunkReader} the reader.
  *
  * <h2>Chunk header fields used</h2>
  * The first sample is kept in the header ({@code first_ts}, {@code first_value}); the
@@ -99,6 +99,17 @@ import vts.mem.Mem;
  * The writer uses the current scale when v is representable there, else the smallest
  * larger scale at which it is, else an escape; the fourth value in a row that needs an
  * escape switches to XOR mode instead.
+ *
+ * <h3>Checkpoint</h3>
+ * So that a reader can decode the two halves of a chunk independently (two interleaved
+ * dependency chains), the writer records in the header the decoder state after the
+ * first decimal-mode delta-coded sample i whose code ends at or past half of the
+ * capacity's bits: {@code ckpt_index} = i, {@code ckpt_bit} = the bit position right
+ * after its code, {@code ckpt_scale} = the then current scale d, {@code ckpt_ts} = ts_i,
+ * {@code ckpt_delta} = delta_i and {@code ckpt_m} = its integer m at scale d (so the
+ * next sample's reference M). {@code ckpt_bit} = 0 means
+ * no checkpoint (any other chunk). The checkpoint is a hint: the format does not need
+ * it, and a reader that uses it must check it (by decoding up to it) before trusting it.
  */
 public final class Gorilla {
     private Gorilla() {}
@@ -204,6 +215,12 @@ public final class Gorilla {
         Mem.putByte(c + C_FLAGS, (byte) (d >= 0 ? FLAG_DECIMAL : FLAG_XOR));
         Mem.putByte(c + C_PREV_LEADING, (byte) Math.max(d, 0));
         Mem.putByte(c + C_PREV_TRAILING, (byte) 0);
+        Mem.putInt(c + C_CKPT_INDEX, 0);
+        Mem.putInt(c + C_CKPT_BIT, 0);
+        Mem.putInt(c + C_CKPT_SCALE, 0);
+        Mem.putLong(c + C_CKPT_TS, 0);
+        Mem.putLong(c + C_CKPT_DELTA, 0);
+        Mem.putLong(c + C_CKPT_M, 0);
     }
 
     /** The decimal scale d0 a decimal chunk starts at. */
@@ -327,6 +344,14 @@ public final class Gorilla {
                 }
                 pos = writeCode(data, pos, dm, DEC_WIDTHS);
                 flags &= ~RUN_MASK;
+                if (pos << 1 >= limit && Mem.getInt(c + C_CKPT_BIT) == 0 && pos <= 0xffffffffL) {
+                    Mem.putInt(c + C_CKPT_INDEX, Mem.getInt(c + C_COUNT));
+                    Mem.putInt(c + C_CKPT_BIT, (int) pos);
+                    Mem.putInt(c + C_CKPT_SCALE, nd);
+                    Mem.putLong(c + C_CKPT_TS, ts);
+                    Mem.putLong(c + C_CKPT_DELTA, delta);
+                    Mem.putLong(c + C_CKPT_M, m);
+                }
             }
         }
         Mem.putByte(c + C_FLAGS, (byte) flags);

@@ -264,6 +264,11 @@ public final class AggregationEngine {
     private boolean scanDecimal(long c) {
         DecimalScan sc = dscan;
         if (!sc.open(c)) return false;
+        int all = sc.decodeAll();
+        if (all >= 0) {
+            feedDecimal(sc.outTs, sc.outM, all, sc.divisor());
+            return true;
+        }
         long lim = open ? curLast : Long.MIN_VALUE;
         while (true) {
             int st = sc.run(lim);
@@ -302,6 +307,63 @@ public final class AggregationEngine {
         }
     }
 
+    /** Samples per addDecimal call at most: keeps |sum of m| &le; 2^62 (|m| &le; 2^50). */
+    private static final int MAX_DECIMAL_RUN = 4096;
+
+    /** The last bucket's length in samples: the guess for the next one's. */
+    private int runGuess = 1;
+
+    /** Adds the n decimal samples ms[k] / div at ts[k] (ascending) to their buckets. */
+    private void feedDecimal(long[] ts, long[] ms, int n, double div) {
+        Accumulator x = acc;
+        boolean sum = x.needSum, minMax = x.needMinMax;
+        int i = 0;
+        while (i < n) {
+            long t = ts[i];
+            if (!open || t > curLast) {
+                openBucket(t);
+                if (stopped) return;
+            }
+            long cl = curLast;
+            int j;
+            if (ts[n - 1] <= cl) {
+                j = n;
+            } else {
+                int g = i + runGuess;
+                if (g < n && ts[g - 1] <= cl && ts[g] > cl) j = g;
+                else j = upperBound(ts, i, n, cl);
+                runGuess = j - i;
+            }
+            while (i < j) {
+                int e = Math.min(j, i + MAX_DECIMAL_RUN);
+                long s = 0, lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
+                if (sum) {
+                    for (int k = i; k < e; k++) s += ms[k];
+                }
+                if (minMax) {
+                    for (int k = i; k < e; k++) {
+                        long v = ms[k];
+                        lo = Math.min(lo, v);
+                        hi = Math.max(hi, v);
+                    }
+                }
+                x.addDecimal(e - i, s, lo, hi, ms[i], ms[e - 1], div);
+                i = e;
+            }
+        }
+    }
+
+    /** First index in [i, n) whose timestamp ts[k] is above t (ts[i] &le; t). */
+    private static int upperBound(long[] ts, int i, int n, long t) {
+        int lo = i + 1, hi = n - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ts[mid] <= t) lo = mid + 1;
+            else hi = mid - 1;
+        }
+        return lo;
+    }
+
     private boolean summaryUsable(long c) {
         int nans = Chunks.nanCount(c);
         if (nans > 0 && (!countsNaN || acc.needFirstLast)) return false;
@@ -310,13 +372,7 @@ public final class AggregationEngine {
 
     /** First index in [i, n) whose timestamp is above t (bts[i] &le; t). */
     private int upperBound(int i, int n, long t) {
-        int lo = i + 1, hi = n - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (bts[mid] <= t) lo = mid + 1;
-            else hi = mid - 1;
-        }
-        return lo;
+        return upperBound(bts, i, n, t);
     }
 
     /** Decodes the selected samples of chunk c into bts/bvs; returns how many. */

@@ -4,7 +4,7 @@ package vts.series;
 public final class Layout {
     private Layout() {}
 
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final int MAGIC = 0x31565354;
 
     public static final int ENC_COMPRESSED = 0;
@@ -34,9 +34,14 @@ public final class Layout {
     public static final int C_MIN = 80;
     public static final int C_MAX = 88;
     public static final int C_NAN_COUNT = 96;
-    public static final int C_RESERVED = 100;
-    public static final int C_DATA = 104;
-    public static final int CHUNK_HEADER = 104;
+    public static final int C_CKPT_INDEX = 100;
+    public static final int C_CKPT_BIT = 104;
+    public static final int C_CKPT_SCALE = 108;
+    public static final int C_CKPT_TS = 112;
+    public static final int C_CKPT_DELTA = 120;
+    public static final int C_CKPT_M = 128;
+    public static final int C_DATA = 136;
+    public static final int CHUNK_HEADER = 136;
 
     // ts_series
     public static final int S_MAGIC = 0;

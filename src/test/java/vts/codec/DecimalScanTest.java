@@ -80,6 +80,44 @@ class DecimalScanTest {
         }
     }
 
+    /**
+     * decodeAll on chunk c: -1, or exactly the samples ts/vs[0, n) (bit for bit); then the
+     * same with the checkpoint corrupted in one random field, which must never give wrong
+     * samples. Returns decodeAll's result on the intact chunk.
+     */
+    static int checkDecodeAll(long c, long[] ts, double[] vs, int n, SplittableRandom r) {
+        int got = decodeAllMatches(c, ts, vs, n);
+        long off = switch (r.nextInt(5)) {
+            case 0 -> C_CKPT_INDEX;
+            case 1 -> r.nextBoolean() ? C_CKPT_BIT : C_CKPT_SCALE;
+            case 2 -> C_CKPT_TS;
+            case 3 -> C_CKPT_DELTA;
+            default -> C_CKPT_M;
+        };
+        int width = off < C_CKPT_TS ? 4 : 8;
+        byte[] saved = new byte[width];
+        for (int i = 0; i < width; i++) saved[i] = vts.mem.Mem.getByte(c + off + i);
+        if (width == 4) vts.mem.Mem.putInt(c + off, vts.mem.Mem.getInt(c + off) + (r.nextBoolean() ? 1 : -1));
+        else vts.mem.Mem.putLong(c + off, vts.mem.Mem.getLong(c + off) + r.nextInt(-3, 4));
+        decodeAllMatches(c, ts, vs, n);
+        for (int i = 0; i < width; i++) vts.mem.Mem.putByte(c + off + i, saved[i]);
+        return got;
+    }
+
+    private static int decodeAllMatches(long c, long[] ts, double[] vs, int n) {
+        DecimalScan sc = new DecimalScan();
+        if (!sc.open(c)) return -1;
+        int got = sc.decodeAll();
+        if (got < 0) return got;
+        assertEquals(n, got);
+        for (int k = 0; k < n; k++) {
+            assertEquals(ts[k], sc.outTs[k], "timestamp " + k);
+            assertEquals(Double.doubleToRawLongBits(vs[k]), Double.doubleToRawLongBits(sc.outM[k] / sc.divisor()),
+                    "value " + k);
+        }
+        return got;
+    }
+
     private static int Mem_flags(long c) {
         return vts.mem.Mem.getUByte(c + C_FLAGS);
     }
@@ -89,7 +127,7 @@ class DecimalScanTest {
         SplittableRandom r = new SplittableRandom(7);
         long[] ts = new long[20_000];
         double[] vs = new double[20_000];
-        int scanned = 0;
+        int scanned = 0, decoded = 0, checkpointed = 0;
         for (int round = 0; round < 600; round++) {
             ChunksTest.TsGen tg = ChunksTest.TS[r.nextInt(ChunksTest.TS.length)];
             ChunksTest.ValGen vg = ChunksTest.VALS[r.nextInt(ChunksTest.VALS.length)];
@@ -101,11 +139,16 @@ class DecimalScanTest {
                 int n = Chunks.decode(c, ts, vs, 0);
                 assertEquals(fit, n);
                 if (checkScan(c, ts, vs, n, r, true) >= 0) scanned++;
+                if (checkDecodeAll(c, ts, vs, n, r) >= 0) {
+                    decoded++;
+                    if (vts.mem.Mem.getInt(c + C_CKPT_BIT) != 0) checkpointed++;
+                }
             } finally {
                 Chunks.free(c);
             }
         }
         assertTrue(scanned > 100, "decimal chunks scanned: " + scanned);
+        assertTrue(checkpointed > 30, "chunks decoded from their checkpoint: " + checkpointed + " of " + decoded);
     }
 
     @Test
@@ -119,7 +162,7 @@ class DecimalScanTest {
             t[i] = 1_600_000_000_000L + 1000L * i;
             v[i] = Double.parseDouble(String.format("%.2f", x));
         }
-        long c = Chunks.newChunk(ENC_COMPRESSED, 16384);
+        long c = Chunks.newChunk(ENC_COMPRESSED, 10240);
         try {
             int n = Chunks.appendAll(c, t, v, 0, t.length);
             assertEquals(t.length, n);
@@ -134,6 +177,8 @@ class DecimalScanTest {
             double[] vs = new double[n];
             Chunks.decode(c, ts, vs, 0);
             checkScan(c, ts, vs, n, r, true);
+            assertNotEquals(0, vts.mem.Mem.getInt(c + C_CKPT_BIT), "no checkpoint");
+            assertEquals(n, checkDecodeAll(c, ts, vs, n, r));
         } finally {
             Chunks.free(c);
         }

@@ -86,7 +86,7 @@ class LayoutTest {
                     }
                     long expectedSize = switch (p[1]) {
                         case "magic", "count", "capacity", "used", "chunk_size", "flags", "nchunks", "chunks_cap",
-                                "labels_len", "nlabels", "rules_len", "nrules", "src_key_len", "nan_count", "reserved" ->
+                                "labels_len", "nlabels", "rules_len", "nrules", "src_key_len", "nan_count", "reserved", "ckpt_index", "ckpt_bit", "ckpt_scale" ->
                                 p[1].equals("flags") && p[0].equals("ts_chunk") ? 1 : 4;
                         case "layout_version" -> 2;
                         case "encoding", "duplicate_policy", "prev_leading", "prev_trailing" -> 1;
