@@ -50,6 +50,13 @@ class RunningTest {
             return;
         }
         assertEquals(Running.PRESENT, st, what + ": bucket should be present (" + expected + ")");
+        if (kind == Aggregator.SUM || kind == Aggregator.AVG) {
+            // the range engine sums decimal chunks exactly in the integer domain, the running
+            // state keeps a compensated sum: both are within an ulp of the exact sum
+            assertTrue(Math.abs(expected - actual) <= 2 * Math.ulp(expected), what + ": expected " + expected
+                    + " but was " + actual + " (more than 2 ulps apart)");
+            return;
+        }
         boolean ulps = switch (kind) {
             case VAR_P, VAR_S, STD_P, STD_S -> true;
             default -> false;
