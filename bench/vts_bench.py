@@ -228,11 +228,12 @@ def range_scan(module, total=5_000_000):
               % (total, us / 1000, total / us))
         for agg, bucket in (("avg", 60000), ("max", 3600000), ("sum", 86400000), ("avg,min,max", 60000),
                             ("twa", 60000), ("p99", 3600000)):
-            # three untimed calls first: a long-running server has its JIT warm
-            for _ in range(3):
+            # untimed calls first: a long-running server has its JIT warm (the new code paths
+            # need more than a handful of calls before they are compiled)
+            for _ in range(15):
                 srv.cli("TS.RANGE", "big", "-", "+", "AGGREGATION", agg, str(bucket))
             srv.cli("CONFIG", "RESETSTAT")
-            for _ in range(5):
+            for _ in range(10):
                 out = srv.cli("TS.RANGE", "big", "-", "+", "AGGREGATION", agg, str(bucket))
                 if out.startswith("ERR"):
                     print("range: AGGREGATION %s: %s" % (agg, out.strip()))
