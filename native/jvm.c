@@ -99,7 +99,9 @@ int jvm_start(const char *libjvm, const char *classpath, const char *user_opts, 
     opts[n++].optionString = "-Xlog:disable";
     opts[n++].optionString = "-Xlog:all=warning:file=timeseries-jvm.log"; /* rule 11 */
     opts[n++].optionString = "-XX:ErrorFile=timeseries-jvm-crash-%p.log";
-    opts[n++].optionString = "-XX:+UseSerialGC";
+    /* our collector unless the user picks one: HotSpot refuses two */
+    if (!user_opts || !(strstr(user_opts, "-XX:+Use") && strstr(user_opts, "GC")))
+        opts[n++].optionString = "-XX:+UseSerialGC";
     opts[n++].optionString = "-Xmx256m";
     opts[n].optionString = "vfprintf";
     opts[n++].extraInfo = (void *)jvm_vfprintf;

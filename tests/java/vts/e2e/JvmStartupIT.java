@@ -67,6 +67,17 @@ class JvmStartupIT {
         }
     }
 
+    /** A collector chosen in JVM_OPTIONS replaces ours (HotSpot refuses two). */
+    @Test
+    void collectorCanBeChosen() {
+        try (ValkeyServer s = ValkeyServer.builder()
+                .moduleArgs("JVM_OPTIONS", "-XX:+UseG1GC -XX:+PrintCommandLineFlags").start()) {
+            assertTrue(s.log().contains("-XX:+UseG1GC"), "G1 in use");
+            assertFalse(s.log().contains("-XX:+UseSerialGC"), "our default collector left out");
+            assertEquals(1, integer(s.call("TS.ADD", "k", "1", "1")));
+        }
+    }
+
     private static long caughtSignals(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("SigCgt:")) return Long.parseUnsignedLong(line.substring(7).trim(), 16);
