@@ -80,6 +80,7 @@ public final class Results {
 
     /** Merges sorted key lists (TS.QUERYINDEX). */
     public static List<byte[]> mergeKeys(Collection<List<byte[]>> parts) {
+        if (parts.size() == 1) return parts.iterator().next(); // each part is sorted already
         List<byte[]> out = new ArrayList<>();
         for (List<byte[]> p : parts) out.addAll(p);
         out.sort(KEY_ORDER);
