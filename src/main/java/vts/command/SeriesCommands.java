@@ -93,9 +93,7 @@ public final class SeriesCommands {
         } finally {
             Api.closeKey(key);
         }
-        notify(ctx, EV_CREATE, a, 1);
-        Api.replicateVerbatim(ctx);
-        Reply.ok(ctx);
+        acknowledge(ctx, EV_CREATE, a);
     }
 
     static void alter(long ctx, NativeArgs a) {
@@ -116,7 +114,12 @@ public final class SeriesCommands {
         } finally {
             Api.closeKey(key);
         }
-        notify(ctx, EV_ALTER, a, 1);
+        acknowledge(ctx, EV_ALTER, a);
+    }
+
+    /** The end of a write that replies OK: notification, verbatim replication, the reply. */
+    private static void acknowledge(long ctx, long event, NativeArgs a) {
+        notify(ctx, event, a, 1);
         Api.replicateVerbatim(ctx);
         Reply.ok(ctx);
     }
@@ -338,20 +341,6 @@ public final class SeriesCommands {
     }
 
     private static final SeriesCursor CURSOR = new SeriesCursor();
-
-    static void range(long ctx, NativeArgs a) {
-        RangeRequest r = Parsers.range(a);
-        RangeQuery q = r.query();
-        if (q.aggregation() != null) throw TsException.tsdb("AGGREGATION is not supported yet by this version");
-        boolean resp3 = Reply.resp3(ctx);
-        long key = Keys.open(ctx, a, 1, Api.READ);
-        try {
-            long s = Keys.existing(key);
-            replySamples(ctx, s, q, r.reverse(), resp3);
-        } finally {
-            Api.closeKey(key);
-        }
-    }
 
     /** Replies the raw samples of s selected by q, as an array of [ts, value]. */
     static void replySamples(long ctx, long s, RangeQuery q, boolean reverse, boolean resp3) {
