@@ -55,8 +55,7 @@ public final class DecimalScan {
         }
     }
 
-    private long[] buf = new long[512 + 4];
-    /** The same words as bytes, for single unaligned loads in {@link #decodeAll}'s fast path. */
+    /** The chunk's data words (little-endian) and 4 words of zeros, read by 8-byte loads. */
     private byte[] bytes = new byte[(512 + 4) * 8];
     private static final java.lang.invoke.VarHandle LONGS =
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -97,13 +96,7 @@ public final class DecimalScan {
         long bitPos = Mem.getLong(c + C_BIT_POS);
         long limit = bitPos >= 0 && bitPos < capWords << 6 ? bitPos : capWords << 6;
         int words = (int) ((limit + 63) >>> 6);
-        if (buf.length < words + 4) buf = new long[Math.max(words + 4, buf.length * 2)];
-        java.lang.foreign.MemorySegment.copy(Mem.ALL, ValueLayout.JAVA_LONG_UNALIGNED, c + C_DATA, buf, 0, words);
-        buf[words] = 0;
-        buf[words + 1] = 0;
-        buf[words + 2] = 0;
-        buf[words + 3] = 0;
-        if (bytes.length < buf.length * 8) bytes = new byte[buf.length * 8];
+        if (bytes.length < (words + 4) * 8) bytes = new byte[Math.max((words + 4) * 8, bytes.length * 2)];
         java.lang.foreign.MemorySegment.copy(Mem.ALL, ValueLayout.JAVA_BYTE, c + C_DATA, bytes, 0, words * 8);
         java.util.Arrays.fill(bytes, words * 8, words * 8 + 32, (byte) 0);
         chunk = c;
@@ -135,7 +128,7 @@ public final class DecimalScan {
      * when the run is full (4096 samples): add it and call again.
      */
     public int run(long limit) {
-        final long[] b = buf;
+        final byte[] b = bytes;
         final int[] fast = FAST;
         int i = index;
         long p = pos, dl = delta, t = ts, mm = m;
@@ -397,7 +390,8 @@ public final class DecimalScan {
      * it in sp, st, sdl, sm, sd. False at anything but decimal delta codes and scale changes.
      */
     private boolean chain(long p, long t, long dl, long mm, int d, int lo, int i, int end) {
-        final long[] b = buf, ot = outTs, om = outM;
+        final byte[] b = bytes;
+        final long[] ot = outTs, om = outM;
         final int[] fast = FAST;
         final long bl = bitLimit;
         for (; i < end; i++) {
@@ -432,7 +426,7 @@ public final class DecimalScan {
      * One sample that is not a fast code: a general timestamp code, then a decimal delta
      * code, possibly after a scale change from d (into sp, sdl, sm, sd); false at anything else.
      */
-    private boolean slow(long[] b, long p, long dl, long mm, int d) {
+    private boolean slow(byte[] b, long p, long dl, long mm, int d) {
         long x = peek(b, p);
         if ((x & 1) == 0) {
             // dod 0 with a long value code
@@ -479,10 +473,10 @@ public final class DecimalScan {
         return r;
     }
 
-    private static long peek(long[] b, long p) {
-        int w = (int) (p >>> 6);
+    private static long peek(byte[] b, long p) {
+        int w = (int) (p >>> 6) << 3;
         int off = (int) p & 63;
-        return (b[w] >>> off) | ((b[w + 1] << 1) << (63 - off));
+        return ((long) LONGS.get(b, w) >>> off) | (((long) LONGS.get(b, w + 8) << 1) << (63 - off));
     }
 
     private static long signed(long x, int bits) {
