@@ -32,6 +32,9 @@ public final class DecimalScan {
     /** Samples per run at most: keeps |sum of m| &le; 2^62 (|m| &le; 2^50). */
     private static final int MAX_RUN = 4096;
 
+    /** Samples per chain decoded from one load in {@link #decodeAll}: 4 codes of at most 12 bits fit the 57 bits of a load. */
+    private static final int GROUP = 4;
+
     /**
      * Entries indexed by the low 12 bits of the stream at a sample: bit 0 = 0 is the
      * timestamp code "dod = 0"; then a decimal delta code "0", "10 s5" or "110 s8".
@@ -52,8 +55,7 @@ public final class DecimalScan {
         }
     }
 
-    private long[] buf = new long[512 + 4];
-    /** The same words as bytes, for single unaligned loads in {@link #decodeAll}'s fast path. */
+    /** The chunk's data words (little-endian) and 4 words of zeros, read by 8-byte loads. */
     private byte[] bytes = new byte[(512 + 4) * 8];
     private static final java.lang.invoke.VarHandle LONGS =
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -94,13 +96,7 @@ public final class DecimalScan {
         long bitPos = Mem.getLong(c + C_BIT_POS);
         long limit = bitPos >= 0 && bitPos < capWords << 6 ? bitPos : capWords << 6;
         int words = (int) ((limit + 63) >>> 6);
-        if (buf.length < words + 4) buf = new long[Math.max(words + 4, buf.length * 2)];
-        java.lang.foreign.MemorySegment.copy(Mem.ALL, ValueLayout.JAVA_LONG_UNALIGNED, c + C_DATA, buf, 0, words);
-        buf[words] = 0;
-        buf[words + 1] = 0;
-        buf[words + 2] = 0;
-        buf[words + 3] = 0;
-        if (bytes.length < buf.length * 8) bytes = new byte[buf.length * 8];
+        if (bytes.length < (words + 4) * 8) bytes = new byte[Math.max((words + 4) * 8, bytes.length * 2)];
         java.lang.foreign.MemorySegment.copy(Mem.ALL, ValueLayout.JAVA_BYTE, c + C_DATA, bytes, 0, words * 8);
         java.util.Arrays.fill(bytes, words * 8, words * 8 + 32, (byte) 0);
         chunk = c;
@@ -132,7 +128,7 @@ public final class DecimalScan {
      * when the run is full (4096 samples): add it and call again.
      */
     public int run(long limit) {
-        final long[] b = buf;
+        final byte[] b = bytes;
         final int[] fast = FAST;
         int i = index;
         long p = pos, dl = delta, t = ts, mm = m;
@@ -264,8 +260,60 @@ public final class DecimalScan {
         long tb = Mem.getLong(c + C_CKPT_TS), dlb = Mem.getLong(c + C_CKPT_DELTA), mb = Mem.getLong(c + C_CKPT_M);
         int ia = 1, ib = ck + 1;
         int both = Math.min(ck, cnt - 1 - ck); // iterations with both chains running
-        for (int k = 0; k < both; k++) {
+        int k = 0;
+        while (k < both) {
             if (Math.max(pa, pb) >= bl) return -1;
+            if (k + GROUP <= both) {
+                // four samples of each chain from one 8-byte load: a window of at least 57
+                // valid bits in a register, shifted by each code's length (the entry's low
+                // 6 bits: a long shift uses only those), so the dependency chain per sample
+                // is a table lookup and a shift. A rare code (entry 0, the window then stays
+                // put) anywhere in the group sends the group down the one-sample path.
+                long wa = (long) LONGS.get(bb, (int) (pa >>> 3)) >>> (pa & 7);
+                long wb = (long) LONGS.get(bb, (int) (pb >>> 3)) >>> (pb & 7);
+                int a0 = fast[(int) wa & 0xfff];
+                int b0 = fast[(int) wb & 0xfff];
+                wa >>>= a0;
+                wb >>>= b0;
+                int a1 = fast[(int) wa & 0xfff];
+                int b1 = fast[(int) wb & 0xfff];
+                wa >>>= a1;
+                wb >>>= b1;
+                int a2 = fast[(int) wa & 0xfff];
+                int b2 = fast[(int) wb & 0xfff];
+                wa >>>= a2;
+                wb >>>= b2;
+                int a3 = fast[(int) wa & 0xfff];
+                int b3 = fast[(int) wb & 0xfff];
+                if (!((a0 == 0) | (a1 == 0) | (a2 == 0) | (a3 == 0) | (b0 == 0) | (b1 == 0) | (b2 == 0) | (b3 == 0))) {
+                    long m0 = ma + (a0 >> 8), m1 = m0 + (a1 >> 8), m2 = m1 + (a2 >> 8), m3 = m2 + (a3 >> 8);
+                    long n0 = mb + (b0 >> 8), n1 = n0 + (b1 >> 8), n2 = n1 + (b2 >> 8), n3 = n2 + (b3 >> 8);
+                    om[ia] = m0;
+                    om[ia + 1] = m1;
+                    om[ia + 2] = m2;
+                    om[ia + 3] = m3;
+                    om[ib] = n0;
+                    om[ib + 1] = n1;
+                    om[ib + 2] = n2;
+                    om[ib + 3] = n3;
+                    ot[ia] = ta + dla;
+                    ot[ia + 1] = ta + 2 * dla;
+                    ot[ia + 2] = ta + 3 * dla;
+                    ot[ia + 3] = ta += 4 * dla;
+                    ot[ib] = tb + dlb;
+                    ot[ib + 1] = tb + 2 * dlb;
+                    ot[ib + 2] = tb + 3 * dlb;
+                    ot[ib + 3] = tb += 4 * dlb;
+                    ma = m3;
+                    mb = n3;
+                    pa += (a0 & 0xff) + (a1 & 0xff) + (a2 & 0xff) + (a3 & 0xff);
+                    pb += (b0 & 0xff) + (b1 & 0xff) + (b2 & 0xff) + (b3 & 0xff);
+                    ia += GROUP;
+                    ib += GROUP;
+                    k += GROUP;
+                    continue;
+                }
+            }
             int ea = fast[(int) ((long) LONGS.get(bb, (int) (pa >>> 3)) >>> (pa & 7)) & 0xfff];
             int eb = fast[(int) ((long) LONGS.get(bb, (int) (pb >>> 3)) >>> (pb & 7)) & 0xfff];
             if (ea == 0 || eb == 0) {
@@ -296,6 +344,7 @@ public final class DecimalScan {
             }
             ia++;
             ib++;
+            k++;
         }
         // the longer chain's rest
         if (!chain(pa, ta, dla, ma, da, 0, ia, ck + 1)) return -1;
@@ -341,7 +390,8 @@ public final class DecimalScan {
      * it in sp, st, sdl, sm, sd. False at anything but decimal delta codes and scale changes.
      */
     private boolean chain(long p, long t, long dl, long mm, int d, int lo, int i, int end) {
-        final long[] b = buf, ot = outTs, om = outM;
+        final byte[] b = bytes;
+        final long[] ot = outTs, om = outM;
         final int[] fast = FAST;
         final long bl = bitLimit;
         for (; i < end; i++) {
@@ -376,7 +426,7 @@ public final class DecimalScan {
      * One sample that is not a fast code: a general timestamp code, then a decimal delta
      * code, possibly after a scale change from d (into sp, sdl, sm, sd); false at anything else.
      */
-    private boolean slow(long[] b, long p, long dl, long mm, int d) {
+    private boolean slow(byte[] b, long p, long dl, long mm, int d) {
         long x = peek(b, p);
         if ((x & 1) == 0) {
             // dod 0 with a long value code
@@ -423,10 +473,10 @@ public final class DecimalScan {
         return r;
     }
 
-    private static long peek(long[] b, long p) {
-        int w = (int) (p >>> 6);
+    private static long peek(byte[] b, long p) {
+        int w = (int) (p >>> 6) << 3;
         int off = (int) p & 63;
-        return (b[w] >>> off) | ((b[w + 1] << 1) << (63 - off));
+        return ((long) LONGS.get(b, w) >>> off) | (((long) LONGS.get(b, w + 8) << 1) << (63 - off));
     }
 
     private static long signed(long x, int bits) {
