@@ -78,8 +78,8 @@ def queries(module, series=100_000):
                 ["TS.MRANGE", "-", "+", "AGGREGATION", "max", "600000", "FILTER", *f],
             ]
             for c in cmds:
-                reps = 200 if "MRANGE" not in c[0] else 50
-                time_query(srv, c, 5)  # warm up (JIT)
+                reps = 2000 if "MRANGE" not in c[0] else 100
+                time_query(srv, c, reps // 2)  # warm up (JIT)
                 ms = time_query(srv, c, reps)
                 label = " ".join(c[:c.index("FILTER")] if "FILTER" in c else c[:1])
                 print("%-8s %-48s %8d %10.3f" % (name, label, n, ms))
