@@ -396,6 +396,33 @@ public final class DecimalScan {
         final long bl = bitLimit;
         for (; i < end; i++) {
             if (p >= bl) return false;
+            if (end - i >= GROUP) {
+                // four fast codes from one load, as in decodeAll's two-chain loop (a chunk
+                // without a usable checkpoint, or a chain's rest, decodes here)
+                long w = (long) LONGS.get(b, (int) (p >>> 3)) >>> (p & 7);
+                int e0 = fast[(int) w & 0xfff];
+                w >>>= e0;
+                int e1 = fast[(int) w & 0xfff];
+                w >>>= e1;
+                int e2 = fast[(int) w & 0xfff];
+                w >>>= e2;
+                int e3 = fast[(int) w & 0xfff];
+                if (!((e0 == 0) | (e1 == 0) | (e2 == 0) | (e3 == 0))) {
+                    long m0 = mm + (e0 >> 8), m1 = m0 + (e1 >> 8), m2 = m1 + (e2 >> 8), m3 = m2 + (e3 >> 8);
+                    om[i] = m0;
+                    om[i + 1] = m1;
+                    om[i + 2] = m2;
+                    om[i + 3] = m3;
+                    ot[i] = t + dl;
+                    ot[i + 1] = t + 2 * dl;
+                    ot[i + 2] = t + 3 * dl;
+                    ot[i + 3] = t += 4 * dl;
+                    mm = m3;
+                    p += (e0 & 0xff) + (e1 & 0xff) + (e2 & 0xff) + (e3 & 0xff);
+                    i += GROUP - 1;
+                    continue;
+                }
+            }
             int e = fast[(int) peek(b, p) & 0xfff];
             if (e == 0) {
                 if (!slow(b, p, dl, mm, d)) return false;
