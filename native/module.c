@@ -215,7 +215,13 @@ static int cmd_restore(VMCtx *ctx, VMString **argv, int argc) {
     }
     if (kl == 6 && strncasecmp(kind, "HEADER", 6) == 0) {
         ts_series *s = ts_header_from_blob(blob, bl, &err);
-        if (s) VM_ModuleTypeSetValue(key, g_type, s);
+        if (s) {
+            VM_ModuleTypeSetValue(key, g_type, s);
+            /* no keyspace notification announces it (AOF loading): tell the index and rules */
+            size_t nl;
+            const char *name = VM_StringPtrLen(argv[1], &nl);
+            g_key_event(KEV_ADDED, ctx, VM_GetSelectedDb(ctx), name, nl, s, CAUSE_RESTORED);
+        }
     } else if (kl == 5 && strncasecmp(kind, "CHUNK", 5) == 0) {
         if (!ours) {
             err = "the key does not exist";

@@ -11,10 +11,11 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The label index through the two keyspace changes the random sequences of IndexKeyspaceIT
- * cannot make: eviction under maxmemory, and a replica's full resynchronisation.
+ * The label index through the keyspace changes the random sequences of IndexKeyspaceIT
+ * cannot make: eviction under maxmemory, a replica's full resynchronisation, and loading an
+ * AOF written without the RDB preamble (series come back through TS._RESTORE).
  */
-class IndexEvictionReplicaIT {
+class IndexSourcesIT {
 
     /** Keys of db 0 that hold series, found by scanning the keyspace. */
     private static TreeSet<String> seriesKeys(ValkeyServer s) {
@@ -54,6 +55,26 @@ class IndexEvictionReplicaIT {
             TreeSet<String> keys = seriesKeys(s);
             assertEquals(keys, indexed(s), "the index equals the keyspace after " + evicted + " evictions");
             assertEquals((long) keys.size(), s.call("TS.CARD", "FILTER", "grp=g").plain());
+        }
+    }
+
+    @Test
+    void aofWithoutPreambleRestoresTheIndex() {
+        try (ValkeyServer s = ValkeyServer.builder().config("appendonly", "yes")
+                .config("aof-use-rdb-preamble", "no").start()) {
+            for (int i = 0; i < 20; i++) s.call("TS.ADD", "a:" + i, "1", "1", "LABELS", "grp", "g", "n", String.valueOf(i % 3));
+            s.call("BGREWRITEAOF");
+            s.await("AOF rewrite", Duration.ofSeconds(30),
+                    () -> "0".equals(s.info("persistence", "aof_rewrite_in_progress"))
+                            && "0".equals(s.info("persistence", "aof_rewrite_scheduled")));
+            s.call("TS.CREATE", "after-rewrite", "LABELS", "grp", "g");
+            TreeSet<String> before = indexed(s);
+            assertEquals(21, before.size());
+            s.restart();
+            assertEquals(before, indexed(s), "every series of the AOF is indexed again");
+            assertEquals(seriesKeys(s), indexed(s));
+            assertEquals(List.of("a:0", "a:12", "a:15", "a:18", "a:3", "a:6", "a:9"),
+                    s.call("TS.QUERYINDEX", "n=0").plain());
         }
     }
 
