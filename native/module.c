@@ -217,10 +217,12 @@ static int cmd_restore(VMCtx *ctx, VMString **argv, int argc) {
         ts_series *s = ts_header_from_blob(blob, bl, &err);
         if (s) {
             VM_ModuleTypeSetValue(key, g_type, s);
-            /* no keyspace notification announces it (AOF loading): tell the index and rules */
+            /* no keyspace notification announces it (AOF loading): tell the index and rules.
+             * While loading, both ends of a compaction rule come back as they were saved. */
             size_t nl;
             const char *name = VM_StringPtrLen(argv[1], &nl);
-            g_key_event(KEV_ADDED, ctx, VM_GetSelectedDb(ctx), name, nl, s, CAUSE_RESTORED);
+            int cause = (VM_GetContextFlags(ctx) & VM_CTX_FLAGS_LOADING) ? CAUSE_LOADED : CAUSE_RESTORED;
+            g_key_event(KEV_ADDED, ctx, VM_GetSelectedDb(ctx), name, nl, s, cause);
         }
     } else if (kl == 5 && strncasecmp(kind, "CHUNK", 5) == 0) {
         if (!ours) {

@@ -154,6 +154,7 @@ typedef int (*VMConfigApply)(VMCtx *ctx, void *privdata, VMString **err);
     X(void, DigestEndSequence, (VMDigest *md)) \
     X(int, SubscribeToKeyspaceEvents, (VMCtx *ctx, int types, VMNotificationFunc cb)) \
     X(int, GetSelectedDb, (VMCtx *ctx)) \
+    X(int, GetContextFlags, (VMCtx *ctx)) \
     X(int, GetDbIdFromModuleKey, (VMKey *key)) \
     X(const VMString *, GetKeyNameFromModuleKey, (VMKey *key))
 
