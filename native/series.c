@@ -146,6 +146,34 @@ static int labels_valid(const uint8_t *p, uint32_t len, uint32_t n) {
     return pos == len;
 }
 
+/*
+ * The rules blob (format: vts.compaction.RuleBlob): u8 version, 3 reserved bytes, u32 count,
+ * then count records of 120 fixed bytes (u32 destLen at +24, u16 aggLen at +28) followed by
+ * destLen + aggLen bytes. Java walks the records in native memory by those lengths, so a
+ * loaded blob must be exactly that shape.
+ */
+#define RULE_BLOB_VERSION 1
+#define RULE_REC_FIXED 120
+static int rules_valid(const uint8_t *p, uint32_t len, uint32_t n) {
+    if (len == 0) return n == 0;
+    if (len < 8 || p[0] != RULE_BLOB_VERSION) return 0;
+    uint32_t count;
+    memcpy(&count, p + 4, 4);
+    if (count != n) return 0;
+    size_t pos = 8;
+    for (uint32_t i = 0; i < count; i++) {
+        if (len - pos < RULE_REC_FIXED) return 0;
+        uint32_t dl;
+        uint16_t al;
+        memcpy(&dl, p + pos + 24, 4);
+        memcpy(&al, p + pos + 28, 2);
+        pos += RULE_REC_FIXED;
+        if (dl > len - pos || al > len - pos - dl || al == 0) return 0;
+        pos += (size_t)dl + al;
+    }
+    return pos == len;
+}
+
 ts_series *ts_series_new_empty(void) {
     ts_series *s = VM_Calloc(1, sizeof(ts_series));
     s->magic = TS_MAGIC;
@@ -186,6 +214,8 @@ ts_series *ts_header_from_blob(const uint8_t *p, size_t len, const char **err) {
         *err = "bad series settings";
     } else if (!labels_valid(s->labels, s->labels_len, s->nlabels)) {
         *err = "malformed labels";
+    } else if (!rules_valid(s->rules, s->rules_len, s->nrules)) {
+        *err = "malformed compaction rules";
     } else {
         return s;
     }
