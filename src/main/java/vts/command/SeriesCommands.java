@@ -152,17 +152,7 @@ public final class SeriesCommands {
                 replyTs = Series.lastTs(s);
                 changed = false;
             } else {
-                int rc = Series.add(s, ts, r.value(), policy);
-                if (rc < 0) {
-                    if (created) Series.free(s);
-                    throw new TsException(addError(rc));
-                }
-                if (created) {
-                    Keys.store(key, s);
-                    SeriesEvents.created(ctx, r.key(), s);
-                    RuleCommands.seriesCreated(ctx, r.key(), s); // rules: ts-compaction-policy
-                }
-                vts.compaction.Compaction.written(ctx, s, ts); // rules: update destinations
+                addAndKeep(ctx, key, r.key(), s, created, ts, r.value(), policy);
                 replyTs = ts;
                 changed = true;
             }
@@ -180,6 +170,26 @@ public final class SeriesCommands {
             }
         }
         Reply.integer(ctx, replyTs);
+    }
+
+    /**
+     * Adds (ts, v) to s under policy. A series this command created is freed on error, and
+     * otherwise stored under the open key and announced (index, ts-compaction-policy);
+     * rule destinations follow the write.
+     */
+    private static void addAndKeep(long ctx, long key, byte[] name, long s, boolean created, long ts, double v,
+            int policy) {
+        int rc = Series.add(s, ts, v, policy);
+        if (rc < 0) {
+            if (created) Series.free(s);
+            throw new TsException(addError(rc));
+        }
+        if (created) {
+            Keys.store(key, s);
+            SeriesEvents.created(ctx, name, s);
+            RuleCommands.seriesCreated(ctx, name, s);
+        }
+        vts.compaction.Compaction.written(ctx, s, ts);
     }
 
     /** Reads the triples in place: nothing is allocated per sample. */
@@ -267,17 +277,7 @@ public final class SeriesCommands {
                 throw new TsException(INCR_TOO_OLD);
             }
             double v = (empty ? 0 : Series.lastValue(s)) + r.signedDelta();
-            int rc = Series.add(s, ts, v, Layout.DUP_LAST);
-            if (rc < 0) {
-                if (created) Series.free(s);
-                throw new TsException(addError(rc));
-            }
-            if (created) {
-                Keys.store(key, s);
-                SeriesEvents.created(ctx, r.key(), s);
-                RuleCommands.seriesCreated(ctx, r.key(), s); // rules: ts-compaction-policy
-            }
-            vts.compaction.Compaction.written(ctx, s, ts); // rules: update destinations
+            addAndKeep(ctx, key, r.key(), s, created, ts, v, Layout.DUP_LAST);
         } finally {
             Api.closeKey(key);
         }
