@@ -40,6 +40,7 @@ static DispatchFn g_dispatch;
 #define KEV_FLUSHED 3 /* db emptied; -1 = all */
 #define KEV_SWAPPED 4 /* db and db2 swapped */
 #define KEV_TICK 5    /* before the server sleeps, when Java asked for it (deferred work) */
+#define KEV_TTL 6     /* the series at (db, key) got (arg 1) or lost (arg 0) a time to live */
 /* why a series was added or removed (the last argument of KEV_ADDED / KEV_REMOVED) */
 #define CAUSE_LOADED 1
 #define CAUSE_RESTORED 2
@@ -578,20 +579,28 @@ static void on_config_change(VMCtx *ctx, VMEvent eid, uint64_t sub, void *data) 
 
 static int on_keyspace(VMCtx *ctx, int type, const char *event, VMString *keyname) {
     (void)type;
-    int cause;
+    int cause = 0, ttl_event = 0;
     if (!strcmp(event, "loaded")) cause = CAUSE_LOADED;
     else if (!strcmp(event, "restore")) cause = CAUSE_RESTORED;
     else if (!strcmp(event, "copy_to")) cause = CAUSE_COPIED;
     else if (!strcmp(event, "rename_to")) cause = CAUSE_RENAMED;
     else if (!strcmp(event, "move_to")) cause = CAUSE_MOVED;
+    else if (!strcmp(event, "expire") || !strcmp(event, "persist")) ttl_event = 1;
     else return VM_OK;
     /* the name may live on the server's stack (RDB loading): open the key through a copy */
     size_t len;
     const char *name = VM_StringPtrLen(keyname, &len);
     VMString *copy = VM_CreateString(ctx, name, len);
     VMKey *key = VM_OpenKey(ctx, copy, VM_READ);
-    if (key && VM_KeyType(key) == VM_KEYTYPE_MODULE && VM_ModuleTypeGetType(key) == g_type)
-        g_key_event(KEV_ADDED, ctx, VM_GetSelectedDb(ctx), name, len, VM_ModuleTypeGetValue(key), cause);
+    if (key && VM_KeyType(key) == VM_KEYTYPE_MODULE && VM_ModuleTypeGetType(key) == g_type) {
+        void *s = VM_ModuleTypeGetValue(key);
+        int db = VM_GetSelectedDb(ctx);
+        int has_ttl = VM_GetExpire(key) != VM_NO_EXPIRE;
+        /* the index serves keys without a time to live from its own series pointers, so it
+         * must hear of every key that has one (RESTORE, COPY, RENAME, MOVE and load keep it) */
+        if (cause) g_key_event(KEV_ADDED, ctx, db, name, len, s, cause);
+        if (ttl_event || has_ttl) g_key_event(KEV_TTL, ctx, db, name, len, s, has_ttl);
+    }
     if (key) VM_CloseKey(key);
     VM_FreeString(ctx, copy);
     return VM_OK;

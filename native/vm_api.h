@@ -19,6 +19,7 @@
 
 #define VM_KEYTYPE_EMPTY 0
 #define VM_KEYTYPE_MODULE 6
+#define VM_NO_EXPIRE (-1)
 
 #define VM_CTX_FLAGS_LOADING (1 << 13)
 #define VM_CTX_FLAGS_RESP3 (1 << 22)
@@ -156,7 +157,8 @@ typedef int (*VMConfigApply)(VMCtx *ctx, void *privdata, VMString **err);
     X(int, GetSelectedDb, (VMCtx *ctx)) \
     X(int, GetContextFlags, (VMCtx *ctx)) \
     X(int, GetDbIdFromModuleKey, (VMKey *key)) \
-    X(const VMString *, GetKeyNameFromModuleKey, (VMKey *key))
+    X(const VMString *, GetKeyNameFromModuleKey, (VMKey *key)) \
+    X(long long, GetExpire, (VMKey *key))
 
 #define VM_DECLARE(ret, name, params) extern ret(*VM_##name) params;
 VM_API_LIST(VM_DECLARE)

@@ -148,6 +148,12 @@ public final class Bridge {
          */
         void removed(long ctx, int db, byte[] key, long series, int cause);
 
+        /**
+         * The series at (db, key) got (has) or lost a time to live; also sent right after
+         * {@link #added} for a series that arrives with one.
+         */
+        default void ttl(long ctx, int db, byte[] key, long series, boolean has) {}
+
         /** db was emptied; -1 means every database. */
         void flushed(long ctx, int db);
 
@@ -161,7 +167,7 @@ public final class Bridge {
 
     public static void addKeyspaceListener(KeyspaceListener l) { LISTENERS.add(l); }
 
-    private static final int KEV_ADDED = 1, KEV_REMOVED = 2, KEV_FLUSHED = 3, KEV_SWAPPED = 4, KEV_TICK = 5;
+    private static final int KEV_ADDED = 1, KEV_REMOVED = 2, KEV_FLUSHED = 3, KEV_SWAPPED = 4, KEV_TICK = 5, KEV_TTL = 6;
 
     /** Upcall target for keyspace changes. */
     static void keyEvent(int kind, long ctx, int db, long keyPtr, long keyLen, long series, int arg) {
@@ -178,6 +184,7 @@ public final class Bridge {
                     case KEV_FLUSHED -> l.flushed(ctx, db);
                     case KEV_SWAPPED -> l.swapped(ctx, db, arg);
                     case KEV_TICK -> l.tick(ctx);
+                    case KEV_TTL -> l.ttl(ctx, db, key, series, arg != 0);
                     default -> { }
                 }
             }

@@ -41,6 +41,9 @@ public final class DoubleFormat {
         if (Double.isInfinite(v)) return put(v > 0 ? "inf" : "-inf", buf);
         if (v == 0) return put(Double.doubleToRawLongBits(v) < 0 ? "-0" : "0", buf);
         double a = Math.abs(v);
+        // whole numbers (counts, integer gauges, min/max of them): digits only, the same text
+        // as both paths below give
+        if (a < EXACT_LIMIT && v == (long) v) return putScaled((long) v, 0, buf);
         if (a >= 1e-3 && a < 1e7) {
             // Java's shortest form is plain here, and the same text as the scaled form below
             // when v has at most 6 decimals (at most 13 significant digits: the shortest

@@ -61,8 +61,10 @@ public final class MultiCommands {
         final long ctx;
         final LabelIndex index;
         final byte[][] keys;
+        final int[] ids;
         final long[] strings;
         private long user;
+        private long openKey;
 
         Selection(long ctx, List<Matcher> filter) {
             this(ctx, filter, true);
@@ -73,10 +75,11 @@ public final class MultiCommands {
             this.ctx = ctx;
             this.index = Indexes.of(Api.selectedDb(ctx));
             Bitmap ids = filter == null ? index.all() : index.query(filter);
-            int[] order = sorted ? index.sortedByKey(ids) : ids.toArray();
-            keys = new byte[order.length][];
-            for (int i = 0; i < order.length; i++) keys[i] = index.key(order[i]);
-            strings = new long[order.length]; // made on first use
+            // (the bitmap, then the same ids in key order)
+            this.ids = sorted ? index.sortedByKey(ids) : ids.toArray();
+            keys = new byte[this.ids.length][];
+            for (int i = 0; i < keys.length; i++) keys[i] = index.key(this.ids[i]);
+            strings = new long[keys.length]; // made on first use
             long name = Api.currentUserName(ctx);
             if (name != 0) {
                 try {
@@ -105,6 +108,25 @@ public final class MultiCommands {
             return strings[i];
         }
 
+        /**
+         * The series of key i for reading, or 0 if it is gone (expired as it was opened, or
+         * replaced). A key without a time to live is read through the index's series pointer
+         * (no key lookup: the index hears of every removal); one with a time to live is
+         * opened, so that the server expires it if it is due. Call {@link #release} after use.
+         */
+        long series(int i) {
+            long s = index.seriesWithoutTtl(ids[i], keys[i]);
+            if (s != 0) return s;
+            openKey = Api.openKey(ctx, string(i), Api.READ);
+            return Keys.isSeries(openKey) ? Api.getValue(openKey) : 0;
+        }
+
+        /** Closes the key {@link #series} opened, if it opened one. */
+        void release() {
+            if (openKey != 0) Api.closeKey(openKey);
+            openKey = 0;
+        }
+
         /** True if the user (if any) may access key i with the Api.KEY_* flags. */
         boolean allowed(int i, int flags) {
             if (user == 0) return true;
@@ -122,6 +144,7 @@ public final class MultiCommands {
         }
 
         @Override public void close() {
+            release();
             for (long s : strings) {
                 if (s != 0) Api.freeString(ctx, s);
             }
@@ -163,10 +186,9 @@ public final class MultiCommands {
     static List<Row> mgetLocal(Selection sel, boolean needLabels, boolean latest) {
         List<Row> rows = new ArrayList<>(sel.size());
         for (int i = 0; i < sel.size(); i++) {
-            long key = Api.openKey(sel.ctx, sel.string(i), Api.READ);
             try {
-                if (!Keys.isSeries(key)) continue; // gone (expired as it was opened) or replaced
-                long s = Api.getValue(key);
+                long s = sel.series(i);
+                if (s == 0) continue;
                 Row r = new Row(sel.keys[i], needLabels ? labelBytes(s) : null, 1);
                 // LATEST on a compaction: its open bucket, as TS.GET LATEST
                 if (latest && vts.compaction.Compaction.latest(sel.ctx, s, sel.keys[i])) {
@@ -176,7 +198,7 @@ public final class MultiCommands {
                 }
                 rows.add(r);
             } finally {
-                Api.closeKey(key);
+                sel.release();
             }
         }
         return rows;
@@ -192,11 +214,10 @@ public final class MultiCommands {
         ValueFilter vf = q.filterByValue();
         long limit = q.count() < 0 ? Long.MAX_VALUE : q.count();
         for (int i = 0; i < sel.size(); i++) {
-            long key = Api.openKey(sel.ctx, sel.string(i), Api.READ);
             long view = 0;
             try {
-                if (!Keys.isSeries(key)) continue;
-                long s = Api.getValue(key);
+                long s = sel.series(i);
+                if (s == 0) continue;
                 Row r = new Row(sel.keys[i], needLabels ? labelBytes(s) : null, 16);
                 // LATEST on a compaction: query a copy with the open bucket's sample, as TS.RANGE
                 view = vts.compaction.Compaction.latestView(sel.ctx, s, q, sel.keys[i]);
@@ -223,7 +244,7 @@ public final class MultiCommands {
                 }
             } finally {
                 vts.compaction.Compaction.release(view);
-                Api.closeKey(key);
+                sel.release();
             }
         }
         return rows;

@@ -65,6 +65,10 @@ public final class Indexes implements Bridge.KeyspaceListener, SeriesEvents.List
         if (x != null) x.remove(key);
     }
 
+    @Override public void ttl(long ctx, int db, byte[] key, long series, boolean has) {
+        of(db).setTtl(key, has);
+    }
+
     @Override public void flushed(long ctx, int db) {
         if (db < 0) {
             java.util.Arrays.fill(dbs, null);

@@ -57,6 +57,8 @@ public final class LabelIndex {
     private int[] freeIds = new int[16];
     private int nFreeIds, nextId;
     private final Bitmap all = new Bitmap();
+    /** Ids whose key has (or had: PERSIST may clear it late) a time to live. */
+    private final Bitmap withTtl = new Bitmap();
 
     /** Open addressing: slot holds id + 1, 0 = empty. */
     private int[] table = new int[128];
@@ -69,8 +71,25 @@ public final class LabelIndex {
 
     public byte[] key(int id) { return keys[id]; }
 
-    /** The series address last reported for id (0 if unknown); callers re-open the key before use. */
+    /** The series address last reported for id (0 if unknown). */
     public long series(int id) { return series[id]; }
+
+    /**
+     * The series of id if it can be read without opening its key: still indexed as key
+     * (the same array) and the key has no time to live, so the server cannot be holding it
+     * expired but not yet deleted. Else 0: open the key, which expires it if due.
+     */
+    public long seriesWithoutTtl(int id, byte[] key) {
+        return keys[id] == key && !withTtl.contains(id) ? series[id] : 0;
+    }
+
+    /** Records whether key has a time to live (keys not indexed are ignored). */
+    public void setTtl(byte[] key, boolean has) {
+        int id = idOf(key);
+        if (id < 0) return;
+        if (has) withTtl.add(id);
+        else withTtl.remove(id);
+    }
 
     /** The id of key, or -1. */
     public int idOf(byte[] key) {
@@ -120,6 +139,7 @@ public final class LabelIndex {
         keys[id] = null;
         series[id] = 0;
         all.remove(id);
+        withTtl.remove(id);
         if (nFreeIds == freeIds.length) freeIds = Arrays.copyOf(freeIds, nFreeIds * 2);
         freeIds[nFreeIds++] = id;
         keysChanged();

@@ -11,6 +11,10 @@ class DoubleFormatTest {
     void referenceForms() {
         assertEquals("100", DoubleFormat.toString(100.0));
         assertEquals("-3", DoubleFormat.toString(-3.0));
+        assertEquals("10000000", DoubleFormat.toString(1e7));
+        assertEquals("999999999999999", DoubleFormat.toString(999999999999999.0));
+        assertEquals("-999999999999999", DoubleFormat.toString(-999999999999999.0));
+        assertEquals("1e+15", DoubleFormat.toString(1e15));
         assertEquals("1.5", DoubleFormat.toString(1.5));
         assertEquals("0.5", DoubleFormat.toString(0.5));
         assertEquals("-0.05", DoubleFormat.toString(-0.05));
@@ -29,8 +33,9 @@ class DoubleFormatTest {
     void everyFormRoundTrips() {
         Random r = new Random(7);
         for (int i = 0; i < 200_000; i++) {
-            double v = switch (i % 4) {
+            double v = switch (i % 5) {
                 case 0 -> Math.round(r.nextGaussian() * 1e6) / 100.0;
+                case 4 -> (double) (r.nextLong() >> r.nextInt(64)); // whole numbers of every size
                 case 1 -> r.nextDouble();
                 case 2 -> Double.longBitsToDouble(r.nextLong());
                 default -> r.nextInt(1000) / 1000.0 * Math.pow(10, r.nextInt(30) - 15);
