@@ -137,12 +137,12 @@ public final class ChunkReader {
         int n = k + 1 + w;
         if (n <= 64) {
             pos += n;
-            return w == 0 ? 0 : signed(x >>> (k + 1), w);
+            return w == 0 ? 0 : Gorilla.signed(x >>> (k + 1), w);
         }
         pos += k + 1;
         long v = peek();
         pos += w;
-        return signed(v, w);
+        return Gorilla.signed(v, w);
     }
 
     private void readXor() {
@@ -214,10 +214,6 @@ public final class ChunkReader {
         value = m / Gorilla.POW10[scale];
     }
 
-    private static long signed(long x, int bits) {
-        if (bits == 64) return x;
-        return (x << (64 - bits)) >> (64 - bits);
-    }
 
     /** The 64 bits of the stream starting at pos (zeros past the capacity). */
     private long peek() {

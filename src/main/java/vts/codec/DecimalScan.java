@@ -170,7 +170,7 @@ public final class DecimalScan {
                 int kt = Math.min(Long.numberOfTrailingZeros(~x), Gorilla.TS_WIDTHS.length - 1);
                 int wt = Gorilla.TS_WIDTHS[kt];
                 long q = p + kt + 1;
-                ndl += wt == 0 ? 0 : signed(peek(b, q), wt);
+                ndl += wt == 0 ? 0 : Gorilla.signed(peek(b, q), wt);
                 q += wt;
                 long y = peek(b, q);
                 int kv = Long.numberOfTrailingZeros(~y);
@@ -180,7 +180,7 @@ public final class DecimalScan {
                 }
                 int wv = Gorilla.DEC_WIDTHS[kv];
                 q += kv + 1;
-                nm = mm + (wv == 0 ? 0 : signed(peek(b, q), wv));
+                nm = mm + (wv == 0 ? 0 : Gorilla.signed(peek(b, q), wv));
                 np = q + wv;
             }
             long nt = t + ndl;
@@ -463,7 +463,7 @@ public final class DecimalScan {
             int wt = Gorilla.TS_WIDTHS[kt];
             if (kt == Gorilla.TS_WIDTHS.length - 1 && (x >>> kt & 1) != 0) return false; // reserved
             long q = p + kt + 1;
-            dl += wt == 0 ? 0 : signed(peek(b, q), wt);
+            dl += wt == 0 ? 0 : Gorilla.signed(peek(b, q), wt);
             p = q + wt;
         }
         if (p >= bitLimit) return false;
@@ -485,7 +485,7 @@ public final class DecimalScan {
         if (kv >= Gorilla.ESC) return false;
         int wv = Gorilla.DEC_WIDTHS[kv];
         p += kv + 1;
-        mm += wv == 0 ? 0 : signed(peek(b, p), wv);
+        mm += wv == 0 ? 0 : Gorilla.signed(peek(b, p), wv);
         sp = p + wv;
         sdl = dl;
         sm = mm;
@@ -506,8 +506,4 @@ public final class DecimalScan {
         return ((long) LONGS.get(b, w) >>> off) | (((long) LONGS.get(b, w + 8) << 1) << (63 - off));
     }
 
-    private static long signed(long x, int bits) {
-        if (bits == 64) return x;
-        return (x << (64 - bits)) >> (64 - bits);
-    }
 }

@@ -102,9 +102,11 @@ import vts.mem.Mem;
  *
  * <h3>Checkpoint</h3>
  * So that a reader can decode the two halves of a chunk independently (two interleaved
- * dependency chains), the writer records in the header the decoder state after the
- * first decimal-mode delta-coded sample i whose code ends at or past half of the
- * capacity's bits: {@code ckpt_index} = i, {@code ckpt_bit} = the bit position right
+ * dependency chains), the writer records in the header the decoder state after a
+ * decimal-mode delta-coded sample i near the middle of the written bits: it starts at
+ * the first such sample and moves on one plain sample per append while its bit lies
+ * before half of the bits written (so also a chunk that is still filling, or was closed
+ * short, has it near its middle): {@code ckpt_index} = i, {@code ckpt_bit} = the bit position right
  * after its code, {@code ckpt_scale} = the then current scale d, {@code ckpt_ts} = ts_i,
  * {@code ckpt_delta} = delta_i and {@code ckpt_m} = its integer m at scale d (so the
  * next sample's reference M). {@code ckpt_bit} = 0 means
@@ -344,13 +346,16 @@ public final class Gorilla {
                 }
                 pos = writeCode(data, pos, dm, DEC_WIDTHS);
                 flags &= ~RUN_MASK;
-                if (pos << 1 >= limit && Mem.getInt(c + C_CKPT_BIT) == 0 && pos <= 0xffffffffL) {
+                long ck = Mem.getInt(c + C_CKPT_BIT) & 0xffffffffL;
+                if (ck == 0 && pos <= 0xffffffffL) {
                     Mem.putInt(c + C_CKPT_INDEX, Mem.getInt(c + C_COUNT));
                     Mem.putInt(c + C_CKPT_BIT, (int) pos);
                     Mem.putInt(c + C_CKPT_SCALE, nd);
                     Mem.putLong(c + C_CKPT_TS, ts);
                     Mem.putLong(c + C_CKPT_DELTA, delta);
                     Mem.putLong(c + C_CKPT_M, m);
+                } else if (ck << 1 < pos) {
+                    advanceCheckpoint(c, data, ck, pos, limit);
                 }
             }
         }
@@ -359,6 +364,65 @@ public final class Gorilla {
         Mem.putLong(c + C_PREV_DELTA, delta);
         Mem.putInt(c + C_USED, (int) ((pos + 7) >>> 3));
         return true;
+    }
+
+    /**
+     * Moves the checkpoint one sample on (the writer calls this while it lies before the
+     * middle of the written bits, and each append adds a sample, so it stays near the
+     * middle). It moves over a decimal delta code, with or without a scale change; an
+     * escape or a switch to XOR mode stops it for good (a reader decodes such a chunk
+     * the general way anyway).
+     */
+    private static void advanceCheckpoint(long c, long data, long ck, long pos, long limit) {
+        // the longest sample (70 + 12 + 60 bits) lies within four words of ck's word
+        if (((ck >>> 6) + 4) << 6 > limit) return;
+        long x = bits(data, ck);
+        int kt = Long.numberOfTrailingZeros(~x);
+        if (kt >= TS_WIDTHS.length) return; // reserved
+        long p = ck + kt + 1;
+        long dod = TS_WIDTHS[kt] == 0 ? 0 : signed(bits(data, p), TS_WIDTHS[kt]);
+        p += TS_WIDTHS[kt];
+        int d = Mem.getInt(c + C_CKPT_SCALE);
+        long m = Mem.getLong(c + C_CKPT_M);
+        long y = bits(data, p);
+        int kv = Long.numberOfTrailingZeros(~y);
+        if (kv > ESC) { // a scale change: the reference rescaled, then a delta code
+            int nd = (int) (y >>> (ESC + 1)) & 15;
+            if (nd <= d || nd > MAX_SCALE) return;
+            long f = (long) POW10[nd - d];
+            if (Math.abs(m) > (1L << 50) / f) return;
+            m *= f;
+            d = nd;
+            p += ESC + 5;
+            y = bits(data, p);
+            kv = Long.numberOfTrailingZeros(~y);
+        }
+        if (kv >= ESC) return;
+        p += kv + 1;
+        if (DEC_WIDTHS[kv] > 0) m += signed(bits(data, p), DEC_WIDTHS[kv]);
+        p += DEC_WIDTHS[kv];
+        if (p > pos) return;
+        long delta = Mem.getLong(c + C_CKPT_DELTA) + dod;
+        Mem.putInt(c + C_CKPT_INDEX, Mem.getInt(c + C_CKPT_INDEX) + 1);
+        Mem.putInt(c + C_CKPT_BIT, (int) p);
+        Mem.putInt(c + C_CKPT_SCALE, d);
+        Mem.putLong(c + C_CKPT_TS, Mem.getLong(c + C_CKPT_TS) + delta);
+        Mem.putLong(c + C_CKPT_DELTA, delta);
+        Mem.putLong(c + C_CKPT_M, m);
+    }
+
+    /** The 64 stream bits from bit p on (the two words holding them must lie in the chunk). */
+    private static long bits(long data, long p) {
+        long a = data + ((p >>> 6) << 3);
+        int off = (int) (p & 63);
+        long lo = Mem.getLong(a);
+        return off == 0 ? lo : (lo >>> off) | (Mem.getLong(a + 8) << (64 - off));
+    }
+
+    /** The low bits of x as a two's complement field (1 &le; bits &le; 64). */
+    static long signed(long x, int bits) {
+        if (bits == 64) return x;
+        return (x << (64 - bits)) >> (64 - bits);
     }
 
     /**

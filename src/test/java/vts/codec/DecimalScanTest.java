@@ -183,4 +183,34 @@ class DecimalScanTest {
             Chunks.free(c);
         }
     }
+
+    @Test
+    void aChunkStillFillingKeepsItsCheckpointNearTheMiddle() {
+        SplittableRandom r = new SplittableRandom(11);
+        long c = Chunks.newChunk(ENC_COMPRESSED, 1 << 16);
+        try {
+            int n = 3000;
+            long[] t = new long[n];
+            double[] v = new double[n];
+            long[] ts = new long[n];
+            double[] vs = new double[n];
+            for (int i = 0; i < n; i++) {
+                t[i] = 1_700_000_000_000L + 1000L * i + (r.nextInt(10) == 0 ? r.nextInt(-300, 300) : 0);
+                v[i] = (i + r.nextInt(3)) % 97 / (r.nextInt(50) == 0 ? 10.0 : 1.0);
+                assertTrue(Chunks.append(c, t[i], v[i]));
+                long pos = vts.mem.Mem.getLong(c + C_BIT_POS);
+                long ck = vts.mem.Mem.getInt(c + C_CKPT_BIT) & 0xffffffffL;
+                if (i >= 2) {
+                    // it trails the middle by at most about one sample (here under 64 bits)
+                    assertTrue(Math.abs(2 * ck - pos) <= 2 * 64, "checkpoint at bit " + ck + " of " + pos);
+                }
+                if (i % 500 == 499) {
+                    assertEquals(i + 1, Chunks.decode(c, ts, vs, 0));
+                    assertEquals(i + 1, checkDecodeAll(c, ts, vs, i + 1, r), "decoded as two chains");
+                }
+            }
+        } finally {
+            Chunks.free(c);
+        }
+    }
 }
