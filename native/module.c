@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "jvm.h"
+#include "reply.h"
 #include "series.h"
 #include "vm_api.h"
 
@@ -109,6 +110,9 @@ static void vts_log(const char *level, const char *msg) { VM_Log(NULL, level, "%
 static int vts_replicate(VMCtx *ctx, const char *cmd, VMString **argv, size_t argc) {
     return VM_Replicate(ctx, cmd, "v", argv, argc);
 }
+
+/* the shim functions Java calls (besides the module API): read by vts.bridge.Bridge.init */
+static void *g_shim_fns[] = {(void *)vts_log, (void *)vts_replicate, (void *)vts_reply_batch};
 
 /* ---------------- the data type ---------------- */
 
@@ -696,7 +700,7 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
 #undef APPEND_NAME
     long long stub = jvm_call_init("vts/bridge/Bridge", "init", (long long)(intptr_t)getapi,
                                    (long long)(intptr_t)g_type, (long long)(intptr_t)&g_cfg,
-                                   (long long)(intptr_t)vts_log, (long long)(intptr_t)vts_replicate, names, err,
+                                   (long long)(intptr_t)g_shim_fns, (long long)(sizeof(g_shim_fns) / sizeof(g_shim_fns[0])), names, err,
                                    sizeof(err));
     if (!stub) return fail(ctx, err[0] ? err : "Java bridge failed to start (see the log above)");
     /* Java answers with a table of its upcall stubs: dispatch, key event */

@@ -158,7 +158,16 @@ typedef int (*VMConfigApply)(VMCtx *ctx, void *privdata, VMString **err);
     X(int, GetContextFlags, (VMCtx *ctx)) \
     X(int, GetDbIdFromModuleKey, (VMKey *key)) \
     X(const VMString *, GetKeyNameFromModuleKey, (VMKey *key)) \
-    X(long long, GetExpire, (VMKey *key))
+    X(long long, GetExpire, (VMKey *key)) \
+    X(int, ReplyWithLongLong, (VMCtx *ctx, long long ll)) \
+    X(int, ReplyWithDouble, (VMCtx *ctx, double d)) \
+    X(int, ReplyWithStringBuffer, (VMCtx *ctx, const char *buf, size_t len)) \
+    X(int, ReplyWithArray, (VMCtx *ctx, long len)) \
+    X(int, ReplyWithMap, (VMCtx *ctx, long len)) \
+    X(int, ReplyWithSet, (VMCtx *ctx, long len)) \
+    X(int, ReplyWithNull, (VMCtx *ctx)) \
+    X(void, ReplySetArrayLength, (VMCtx *ctx, long len)) \
+    X(void, ReplySetMapLength, (VMCtx *ctx, long len))
 
 #define VM_DECLARE(ret, name, params) extern ret(*VM_##name) params;
 VM_API_LIST(VM_DECLARE)

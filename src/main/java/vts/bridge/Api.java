@@ -23,7 +23,7 @@ public final class Api {
     /** Set by {@link Bridge#init} before this class is first touched. */
     static final class Source {
         private Source() {}
-        static long getApi, logFn, replicateFn;
+        static long getApi, logFn, replicateFn, replyBatchFn;
     }
 
     public static final int OK = 0;
@@ -70,17 +70,7 @@ public final class Api {
         return LINKER.downcallHandle(MemorySegment.ofAddress(address), d);
     }
 
-    private static final MethodHandle REPLY_LONG = fn("ReplyWithLongLong", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle REPLY_DOUBLE = fn("ReplyWithDouble", true, JAVA_INT, JAVA_LONG, JAVA_DOUBLE);
-    private static final MethodHandle REPLY_SIMPLE = fn("ReplyWithSimpleString", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle REPLY_BUFFER = fn("ReplyWithStringBuffer", true, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle REPLY_ERROR = fn("ReplyWithError", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle REPLY_ARRAY = fn("ReplyWithArray", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle REPLY_MAP = fn("ReplyWithMap", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle REPLY_SET = fn("ReplyWithSet", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle REPLY_NULL = fn("ReplyWithNull", true, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle SET_ARRAY_LEN = fn("ReplySetArrayLength", true, null, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle SET_MAP_LEN = fn("ReplySetMapLength", true, null, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle CTX_FLAGS = fn("GetContextFlags", true, JAVA_INT, JAVA_LONG);
     private static final MethodHandle MILLIS = fn("Milliseconds", true, JAVA_LONG);
     private static final MethodHandle SELECTED_DB = fn("GetSelectedDb", true, JAVA_INT, JAVA_LONG);
@@ -102,52 +92,18 @@ public final class Api {
     private static final MethodHandle USER_ACL_STRING = fn("GetModuleUserACLString", true, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle STRING_PTR_LEN = fn("StringPtrLen", true, JAVA_LONG, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle LOG = raw(Source.logFn, null, JAVA_LONG, JAVA_LONG);
+    /** Replays a batch of reply operations (native/reply.h); never calls back into Java. */
+    private static final MethodHandle REPLY_BATCH = LINKER.downcallHandle(MemorySegment.ofAddress(Source.replyBatchFn),
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG), CRITICAL);
     private static final MethodHandle REPLICATE = raw(Source.replicateFn, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
-    public static void replyLong(long ctx, long v) {
-        try { int r = (int) REPLY_LONG.invokeExact(ctx, v); } catch (Throwable t) { throw Bridge.unchecked(t); }
-    }
-
-    public static void replyDouble(long ctx, double v) {
-        try { int r = (int) REPLY_DOUBLE.invokeExact(ctx, v); } catch (Throwable t) { throw Bridge.unchecked(t); }
-    }
-
-    /** cstr: address of a NUL-terminated string. */
-    public static void replySimple(long ctx, long cstr) {
-        try { int r = (int) REPLY_SIMPLE.invokeExact(ctx, cstr); } catch (Throwable t) { throw Bridge.unchecked(t); }
-    }
-
-    public static void replyBuffer(long ctx, long ptr, long len) {
-        try { int r = (int) REPLY_BUFFER.invokeExact(ctx, ptr, len); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    /** Returns the number of operations replayed, or -1 at a malformed one. */
+    public static int replyBatch(long ctx, long buf, long len) {
+        try { return (int) REPLY_BATCH.invokeExact(ctx, buf, len); } catch (Throwable t) { throw Bridge.unchecked(t); }
     }
 
     public static void replyError(long ctx, long cstr) {
         try { int r = (int) REPLY_ERROR.invokeExact(ctx, cstr); } catch (Throwable t) { throw Bridge.unchecked(t); }
-    }
-
-    /** len -1 postpones the length (see {@link #setArrayLength}). */
-    public static void replyArray(long ctx, long len) {
-        try { int r = (int) REPLY_ARRAY.invokeExact(ctx, len); } catch (Throwable t) { throw Bridge.unchecked(t); }
-    }
-
-    public static void replyMap(long ctx, long len) {
-        try { int r = (int) REPLY_MAP.invokeExact(ctx, len); } catch (Throwable t) { throw Bridge.unchecked(t); }
-    }
-
-    public static void replySet(long ctx, long len) {
-        try { int r = (int) REPLY_SET.invokeExact(ctx, len); } catch (Throwable t) { throw Bridge.unchecked(t); }
-    }
-
-    public static void replyNull(long ctx) {
-        try { int r = (int) REPLY_NULL.invokeExact(ctx); } catch (Throwable t) { throw Bridge.unchecked(t); }
-    }
-
-    public static void setArrayLength(long ctx, long len) {
-        try { SET_ARRAY_LEN.invokeExact(ctx, len); } catch (Throwable t) { throw Bridge.unchecked(t); }
-    }
-
-    public static void setMapLength(long ctx, long len) {
-        try { SET_MAP_LEN.invokeExact(ctx, len); } catch (Throwable t) { throw Bridge.unchecked(t); }
     }
 
     public static int contextFlags(long ctx) {

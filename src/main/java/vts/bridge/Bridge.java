@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.charset.StandardCharsets;
@@ -47,11 +48,16 @@ public final class Bridge {
      * Called once by the shim. Returns the address of the dispatch upcall stub, or 0
      * after logging why the bridge could not start.
      */
-    public static long init(long getApi, long type, long config, long logFn, long replicateFn, String commandNames) {
+    public static long init(long getApi, long type, long config, long shimFns, long shimCount, String commandNames) {
         try {
+            if (shimCount < 3) throw new IllegalStateException("the shim offers " + shimCount + " functions, 3 expected");
             Api.Source.getApi = getApi;
-            Api.Source.logFn = logFn;
-            Api.Source.replicateFn = replicateFn;
+            // the shim's table: log, replicate, reply batch (native/module.c g_shim_fns); read
+            // before Mem is set up, through a segment of exactly its size
+            MemorySegment fns = MemorySegment.ofAddress(shimFns).reinterpret(8 * shimCount);
+            Api.Source.logFn = fns.getAtIndex(JAVA_LONG, 0);
+            Api.Source.replicateFn = fns.getAtIndex(JAVA_LONG, 1);
+            Api.Source.replyBatchFn = fns.getAtIndex(JAVA_LONG, 2);
             Mem.Source.allocFn = Api.address("Alloc");
             Mem.Source.callocFn = Api.address("Calloc");
             Mem.Source.reallocFn = Api.address("Realloc");
@@ -101,6 +107,7 @@ public final class Bridge {
 
     /** The upcall target: one call per command. Always returns 0 (VALKEYMODULE_OK). */
     static int dispatch(int cmd, long ctx, long argv, long ptrs, long lens, int argc) {
+        int outer = Reply.begin();
         try {
             NativeArgs a = depth == 0 ? ARGS : new NativeArgs(); // a module may call us re-entrantly
             a.reset(argv, ptrs, lens, argc);
@@ -110,21 +117,20 @@ public final class Bridge {
             } finally {
                 depth--;
             }
+            Reply.finish();
         } catch (TsException e) {
             replyErrorSafely(ctx, e.getMessage());
         } catch (OutOfMemoryError e) {
-            Api.replyError(ctx, OOM_MESSAGE);
+            emergencyError(ctx, OOM_MESSAGE);
         } catch (Throwable t) {
             try {
                 log("warning", "timeseries: " + (cmd >= 0 && cmd < names.length ? names[cmd] : "?") + " failed: " + t);
                 replyErrorSafely(ctx, "ERR TSDB: internal error: " + t);
             } catch (Throwable t2) {
-                try {
-                    Api.replyError(ctx, INTERNAL_MESSAGE);
-                } catch (Throwable ignored) {
-                    // the reply could not be written; the client sees no reply for this command
-                }
+                emergencyError(ctx, INTERNAL_MESSAGE);
             }
+        } finally {
+            Reply.end(outer);
         }
         return 0;
     }
@@ -197,11 +203,28 @@ public final class Bridge {
         }
     }
 
+    /** Replies msg in place of whatever the failed command had buffered (see {@link Reply#discard}). */
     private static void replyErrorSafely(long ctx, String msg) {
         try {
+            Reply.discard();
             Reply.error(ctx, msg);
+            Reply.finish();
         } catch (OutOfMemoryError e) {
-            Api.replyError(ctx, OOM_MESSAGE);
+            emergencyError(ctx, OOM_MESSAGE);
+        }
+    }
+
+    /** A constant error straight through the module API, when even that may fail. */
+    private static void emergencyError(long ctx, long message) {
+        try {
+            Reply.discard();
+        } catch (Throwable ignored) {
+            // what was buffered is lost either way
+        }
+        try {
+            Api.replyError(ctx, message);
+        } catch (Throwable ignored) {
+            // the reply could not be written; the client sees no reply for this command
         }
     }
 

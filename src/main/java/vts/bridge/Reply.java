@@ -1,78 +1,196 @@
 package vts.bridge;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
 import vts.mem.Mem;
 
 /**
- * Reply writing on top of {@link Api}. Strings go through one native scratch buffer
- * (the server copies them), so replying allocates nothing on the Java heap for numbers.
+ * Reply writing. Elements are encoded into one native buffer and handed to the shim in
+ * batches ({@code native/reply.h}), which replays them through the module API: one
+ * downcall per batch instead of one per element. A batch goes out when the buffer is full
+ * and when the command ends ({@link #finish}); a command that fails before anything went
+ * out has its partial reply dropped ({@link #discard}), so the client gets just the error.
+ * Main thread only; nothing here allocates on the Java heap for numbers.
  */
 public final class Reply {
     private Reply() {}
 
+    // operation codes, as native/reply.h
+    private static final int ARRAY = 1, MAP = 2, SET = 3, LONG = 4, DOUBLE = 5, BULK = 6, SIMPLE = 7, ERROR = 8,
+            NULL = 9, SET_ARRAY_LEN = 10, SET_MAP_LEN = 11;
+
+    private static final int CAPACITY = 1 << 18;
+    private static final long BUF = Arena.global().allocate(CAPACITY, 16).address();
+    private static int used;
+    private static long bufCtx;
+    /** Batches sent since {@link #begin}. */
+    private static int sent;
+
     private static final int SCRATCH_SIZE = 1 << 16;
     private static final long SCRATCH = Arena.global().allocate(SCRATCH_SIZE, 16).address();
-    private static final long NUMBER = SCRATCH; // the first 64 bytes hold formatted numbers
 
     public static boolean resp3(long ctx) {
         return (Api.contextFlags(ctx) & Api.CTX_FLAGS_RESP3) != 0;
     }
 
-    public static void integer(long ctx, long v) { Api.replyLong(ctx, v); }
-    public static void array(long ctx, long n) { Api.replyArray(ctx, n); }
-    public static void map(long ctx, long n) { Api.replyMap(ctx, n); }
-    public static void set(long ctx, long n) { Api.replySet(ctx, n); }
-    public static void nul(long ctx) { Api.replyNull(ctx); }
+    public static void integer(long ctx, long v) { number(ctx, LONG, v); }
+    public static void array(long ctx, long n) { number(ctx, ARRAY, n); }
+    public static void map(long ctx, long n) { number(ctx, MAP, n); }
+    public static void set(long ctx, long n) { number(ctx, SET, n); }
+    /** Sets the length of the innermost array opened with length -1. */
+    public static void setArrayLength(long ctx, long n) { number(ctx, SET_ARRAY_LEN, n); }
+    public static void setMapLength(long ctx, long n) { number(ctx, SET_MAP_LEN, n); }
+    public static void nul(long ctx) { op(ctx, NULL, 0, 0); }
 
-    public static void ok(long ctx) { Api.replySimple(ctx, OK); }
-
-    private static final long OK = cstring("OK");
+    public static void ok(long ctx) { simple(ctx, "OK"); }
 
     /** A constant C string that lives as long as the process. */
     public static long cstring(String s) {
         return Arena.global().allocateFrom(s).address();
     }
 
-    public static void simple(long ctx, String s) {
-        Api.replySimple(ctx, scratch(s));
-    }
+    public static void simple(long ctx, String s) { text(ctx, SIMPLE, s); }
 
     public static void error(long ctx, String s) {
         // an error reply is one line: the server rejects \r and \n inside it
-        Api.replyError(ctx, scratch(s.replace('\r', ' ').replace('\n', ' ')));
+        text(ctx, ERROR, s.replace('\r', ' ').replace('\n', ' '));
     }
 
     public static void bulk(long ctx, byte[] b) {
-        if (b.length <= SCRATCH_SIZE) {
-            Mem.copyFromArray(b, 0, SCRATCH, b.length);
-            Api.replyBuffer(ctx, SCRATCH, b.length);
-        } else {
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment seg = a.allocate(b.length);
-                MemorySegment.copy(b, 0, seg, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b.length);
-                Api.replyBuffer(ctx, seg.address(), b.length);
-            }
+        long p = op(ctx, BULK, b.length, b.length);
+        if (p != 0) {
+            Mem.copyFromArray(b, 0, p, b.length);
+            return;
+        }
+        long tmp = Mem.alloc(Math.max(1, b.length)); // larger than a batch: straight through
+        try {
+            Mem.copyFromArray(b, 0, tmp, b.length);
+            direct(ctx, BULK, tmp, b.length);
+        } finally {
+            Mem.free(tmp);
         }
     }
 
     public static void bulk(long ctx, String s) { bulk(ctx, s.getBytes(StandardCharsets.UTF_8)); }
 
-    public static void bulkNative(long ctx, long ptr, long len) { Api.replyBuffer(ctx, ptr, len); }
+    /** A bulk string of len bytes at native address ptr. */
+    public static void bulkNative(long ctx, long ptr, long len) {
+        long p = len <= CAPACITY ? op(ctx, BULK, (int) len, (int) len) : 0;
+        if (p != 0) Mem.copy(ptr, p, len);
+        else direct(ctx, BULK, ptr, len);
+    }
 
     /** A sample value: a double in RESP3, the shortest round-trip text as a simple string in RESP2. */
     public static void value(long ctx, double v, boolean resp3) {
         if (resp3) {
-            Api.replyDouble(ctx, v);
-        } else {
-            DoubleFormat.write(v, NUMBER);
-            Api.replySimple(ctx, NUMBER);
+            number(ctx, DOUBLE, Double.doubleToRawLongBits(v));
+            return;
+        }
+        // format in place, then fix the length field
+        long p = op(ctx, SIMPLE, 0, 32);
+        int n = DoubleFormat.write(v, p);
+        Mem.putInt(p - 4, n);
+        used -= 32 - pad(n + 1);
+    }
+
+    // ------------------------------------------------------------------ batches
+
+    /**
+     * Starts a command's reply (the bridge calls it before each command); returns the
+     * state of a command this one runs inside (a module calling us), for {@link #end}.
+     */
+    static int begin() {
+        flush(); // an outer command's elements go out first
+        int outer = sent;
+        sent = 0;
+        return outer;
+    }
+
+    static void end(int outer) {
+        sent = outer;
+    }
+
+    /** Sends what is buffered (the bridge calls it after each command). */
+    static void finish() {
+        flush();
+    }
+
+    /**
+     * Drops the buffered reply of a failed command if none of it was sent yet; returns
+     * whether it could (else what is buffered is sent, and the error follows it).
+     */
+    static boolean discard() {
+        if (sent == 0) {
+            used = 0;
+            return true;
+        }
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            used = 0;
+        }
+        return false;
+    }
+
+    private static void flush() {
+        if (used == 0) return;
+        int n = used;
+        used = 0;
+        sent++;
+        if (Api.replyBatch(bufCtx, BUF, n) < 0) throw new IllegalStateException("malformed reply batch");
+    }
+
+    private static int pad(int n) { return (n + 7) & ~7; }
+
+    /**
+     * Reserves an operation with room for size payload bytes and returns the payload's
+     * address, or 0 if it can never fit a batch.
+     */
+    private static long op(long ctx, int code, int n, int size) {
+        int need = 8 + pad(size);
+        if (need > CAPACITY) return 0;
+        if (ctx != bufCtx) {
+            flush();
+            bufCtx = ctx;
+        }
+        if (used + need > CAPACITY) flush();
+        long p = BUF + used;
+        Mem.putInt(p, code);
+        Mem.putInt(p + 4, n);
+        used += need;
+        return p + 8;
+    }
+
+    private static void number(long ctx, int code, long v) {
+        Mem.putLong(op(ctx, code, 0, 8), v);
+    }
+
+    private static void text(long ctx, int code, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        int n = Math.min(b.length, SCRATCH_SIZE - 1); // a status line is short; cut anything absurd
+        long p = op(ctx, code, n, n + 1);
+        Mem.copyFromArray(b, 0, p, n);
+        Mem.putByte(p + n, (byte) 0);
+    }
+
+    /** One operation sent on its own, after what is buffered (for payloads larger than a batch). */
+    private static void direct(long ctx, int code, long ptr, long len) {
+        if (len > Integer.MAX_VALUE) throw new IllegalArgumentException("reply element too large");
+        flush();
+        long tmp = Mem.alloc(8 + pad((int) len));
+        try {
+            Mem.putInt(tmp, code);
+            Mem.putInt(tmp + 4, (int) len);
+            Mem.copy(ptr, tmp + 8, len);
+            sent++;
+            if (Api.replyBatch(ctx, tmp, 8 + pad((int) len)) < 0) throw new IllegalStateException("malformed reply batch");
+        } finally {
+            Mem.free(tmp);
         }
     }
 
-    /** Copies s into the scratch buffer as a NUL-terminated string (truncated if huge). */
+    /** Copies s into the scratch buffer as a NUL-terminated string (truncated if huge); for logging. */
     static long scratch(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         int n = Math.min(b.length, SCRATCH_SIZE - 1);

@@ -50,7 +50,7 @@ public final class RangeCommand {
         sink.resp3 = resp3;
         Reply.array(ctx, -1);
         long n = ENGINE.run(s, q, reverse, sink);
-        Api.setArrayLength(ctx, n);
+        Reply.setArrayLength(ctx, n);
     }
 
     private static final class ReplySink implements BucketSink {

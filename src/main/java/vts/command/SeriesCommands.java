@@ -366,7 +366,7 @@ public final class SeriesCommands {
             Reply.value(ctx, v, resp3);
             n++;
         }
-        Api.setArrayLength(ctx, n);
+        Reply.setArrayLength(ctx, n);
     }
 
     static void notify(long ctx, long event, NativeArgs a, int keyArg) {
