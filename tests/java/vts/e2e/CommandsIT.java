@@ -733,4 +733,20 @@ class CommandsIT {
     void unknownTsCommandIsValkeysError() {
         assertErrorStartsWith("ERR unknown command", call("TS.NOSUCHTHING", "k"));
     }
+
+    @Test
+    void aCommandFailingMidReplyRepliesItsErrorCleanly() {
+        // nothing sent yet when it fails: the half-built reply is dropped, only the error goes out
+        assertEquals(new Resp.Err("ERR TSDB: failed on purpose after 10 reply elements"),
+                call("TS._DEBUG", "FAILREPLY", "10"));
+        assertEquals(new Resp.Simple("PONG"), call("PING"));
+        // a reply larger than one batch was partly sent: the error completes the array
+        Resp.Reply big = call("TS._DEBUG", "FAILREPLY", "100000");
+        List<Resp.Reply> items = ((Resp.Arr) big).items();
+        assertEquals(100_001, items.size());
+        assertEquals(new Resp.Int(99_999), items.get(99_999));
+        assertEquals(new Resp.Err("ERR TSDB: failed on purpose after 100000 reply elements"), items.get(100_000));
+        assertEquals(new Resp.Simple("PONG"), call("PING"));
+        assertErrorStartsWith("ERR TSDB: invalid element count", call("TS._DEBUG", "FAILREPLY", "-1"));
+    }
 }

@@ -36,7 +36,7 @@ class FuzzIT {
         "uncompressed", "compressed", "block", "WITHLABELS", "FILTER", "a=b", "GROUPBY", "REDUCE",
         "SELECTED_LABELS", "VALUES", "l0=v0", "l1!=v1", "l2=", "l3!=", "l0=(v0,v1)", "l1!=(v2", "l0=~v.*",
         "l1!~(a+)+$", "l2=~[", "m{l0=\"v0\"}", "m{l0=~\"v.*\",l1!=\"x\"}", "{", "m{l0=\"", "p50", "p99.9", "p101",
-        "range", "count", "first", "var.s", "countnan", "countall", "~", "mid", "NULLCHECK", "avg,max,min"};
+        "range", "count", "first", "var.s", "countnan", "countall", "~", "mid", "NULLCHECK", "FAILREPLY", "avg,max,min"};
     static final String[] NUMBERS = {"0", "1", "-1", "2", "7", "8", "47", "48", "49", "64", "4096", "1048576",
         "1048577", "1048584", "9223372036854775807", "-9223372036854775808", "9223372036854775808",
         "18446744073709551616", "99999999999999999999999", "1.5", "-0.5", "0.0", "-0", "1e308", "1e309", "-1e309",

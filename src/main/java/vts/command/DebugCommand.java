@@ -12,6 +12,9 @@ import vts.bridge.Reply;
  * SIGSEGV handler to turn the fault into a NullPointerException; if another handler
  * had replaced the JVM's, the server would die here. Replies the number of
  * NullPointerExceptions caught (1).</li>
+ * <li>{@code TS._DEBUG FAILREPLY n}: opens an array of n + 1 elements, writes n integers
+ * and then fails. A failure before any reply batch went to the server replies just the
+ * error; after (a large n), the error arrives as the array's last element.</li>
  * </ul>
  */
 final class DebugCommand {
@@ -32,7 +35,14 @@ final class DebugCommand {
             Reply.integer(ctx, nullCheck());
             return;
         }
-        throw new TsException("ERR TSDB: unknown TS._DEBUG subcommand; try NULLCHECK");
+        if (a.count() == 3 && a.is(1, "FAILREPLY")) {
+            long n = Num.parseLong(a, 2);
+            if (n < 0 || n > 1_000_000) throw new TsException("ERR TSDB: invalid element count");
+            Reply.array(ctx, n + 1);
+            for (long i = 0; i < n; i++) Reply.integer(ctx, i);
+            throw new TsException("ERR TSDB: failed on purpose after " + n + " reply elements");
+        }
+        throw new TsException("ERR TSDB: unknown TS._DEBUG subcommand; try NULLCHECK or FAILREPLY");
     }
 
     private static int nullCheck() {
