@@ -4,7 +4,9 @@
 queries: 100,000 series labelled host (10,000 values), region (10), metric (10); the 1,000
 series of region=r1 metric=m1 get 1,000 samples each (one a second), the rest one sample.
 Server-side ms per call (INFO commandstats) of TS.QUERYINDEX, TS.MGET and
-TS.MRANGE - + AGGREGATION avg 60000 / max 600000 over ~100 and ~1,000 matching series.
+TS.MRANGE - + AGGREGATION avg 60000 / max 600000 over ~100 and ~1,000 matching series;
+next to TS.MGET, the "reply floor": FLOOR.MGET of bench/reply_floor.c, a C module loaded
+beside ours that writes the same reply through the module API and does nothing else.
 
 reload: N series (default 1,000,000) with the same labels and one sample each; the time of
 DEBUG RELOAD (RDB save + flush + load, the index rebuilt from each loaded series' labels)
@@ -43,6 +45,13 @@ def load_series(srv, n, samples_for=None, samples=1000):
         srv.pipe(b"".join(batch))
 
 
+ROUNDS = 7
+
+
+def median(xs):
+    return sorted(xs)[len(xs) // 2]
+
+
 def time_query(srv, cmd, reps):
     """Runs cmd reps times through one pipe; returns server-side ms per call."""
     srv.cli("CONFIG", "RESETSTAT")
@@ -55,8 +64,17 @@ def time_query(srv, cmd, reps):
 
 
 
+def build_reply_floor():
+    """Compiles bench/reply_floor.c (a C module that only writes a TS.MGET-shaped reply)."""
+    import subprocess
+    out = os.path.join(ROOT, "target", "reply_floor.so")
+    subprocess.run(["gcc", "-O2", "-Wall", "-shared", "-fPIC", "-o", out,
+                    os.path.join(ROOT, "bench", "reply_floor.c")], check=True)
+    return out
+
+
 def queries(module, series=100_000):
-    srv = Server(module)
+    srv = Server(module, extra=("--loadmodule", build_reply_floor()))
     try:
         hot = lambda i: i % 100 == 11  # region=r1 metric=m1
         t = time.perf_counter()
@@ -68,7 +86,7 @@ def queries(module, series=100_000):
             "~100": ["region=r1", hosts100],
             "~1000": ["region=r1", "metric=m1"],
         }
-        print("%-8s %-48s %8s %10s" % ("match", "command", "series", "ms/call"))
+        print("%-8s %-48s %8s %10s %10s" % ("match", "command", "series", "median ms", "min ms"))
         for name, f in filters.items():
             n = len(srv.cli("TS.QUERYINDEX", *f).split())
             cmds = [
@@ -78,11 +96,25 @@ def queries(module, series=100_000):
                 ["TS.MRANGE", "-", "+", "AGGREGATION", "max", "600000", "FILTER", *f],
             ]
             for c in cmds:
-                reps = 2000 if "MRANGE" not in c[0] else 100
-                time_query(srv, c, reps // 2)  # warm up (JIT)
-                ms = time_query(srv, c, reps)
+                mrange = "MRANGE" in c[0]
+                floor = ["FLOOR.MGET", str(n)] if c[0] == "TS.MGET" else None
+                time_query(srv, c, 300 if mrange else 1000)  # warm up (JIT)
+                if floor:
+                    time_query(srv, floor, 1000)
+                # rounds of 20 (MRANGE) or 400 calls; the median round is reported, since
+                # a shared machine's noise comes in bursts. TS.MGET and the reply floor
+                # alternate round by round, so that both see the same machine.
+                ms, fms = [], []
+                for _ in range(ROUNDS):
+                    ms.append(time_query(srv, c, 20 if mrange else 400))
+                    if floor:
+                        fms.append(time_query(srv, floor, 400))
                 label = " ".join(c[:c.index("FILTER")] if "FILTER" in c else c[:1])
-                print("%-8s %-48s %8d %10.3f" % (name, label, n, ms))
+                print("%-8s %-48s %8d %10.3f %10.3f" % (name, label, n, median(ms), min(ms)))
+                if floor:
+                    print("%-8s %-48s %8d %10.3f %10.3f   (TS.MGET / floor, medians: %.2f)"
+                          % (name, "reply floor: the same reply, no work", n, median(fms), min(fms),
+                             median(ms) / median(fms)))
     finally:
         srv.close()
 
