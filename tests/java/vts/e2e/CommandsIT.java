@@ -749,4 +749,18 @@ class CommandsIT {
         assertEquals(new Resp.Simple("PONG"), call("PING"));
         assertErrorStartsWith("ERR TSDB: invalid element count", call("TS._DEBUG", "FAILREPLY", "-1"));
     }
+
+    @Test
+    void repliesLargerThanOneBatchArriveWhole() {
+        // a key and a label value longer than the 256 KB reply batch go to the server on their own
+        String key = "k".repeat(300_000);
+        String value = "v".repeat(270_000);
+        assertEquals(new Resp.Simple("OK"), call("TS.CREATE", key, "LABELS", "big", value));
+        call("TS.ADD", key, "1000", "1.5");
+        assertEquals(List.of(key), call("TS.QUERYINDEX", "big=" + value).plain());
+        List<?> row = (List<?>) ((List<?>) call("TS.MGET", "WITHLABELS", "FILTER", "big=" + value).plain()).get(0);
+        assertEquals(key, row.get(0));
+        assertEquals(List.of(List.of("big", value)), row.get(1));
+        assertEquals(List.of(1000L, "1.5"), row.get(2));
+    }
 }
