@@ -217,8 +217,24 @@ public final class DecimalScan {
         return status;
     }
 
-    /** After {@link #decodeAll}: the samples' timestamps and integers m (values m / 10^scale). */
+    /**
+     * After {@link #decodeAll}: the samples' integers m (values m / 10^scale) and, unless
+     * the timestamps were {@link #regular}, their timestamps.
+     */
     public long[] outTs = new long[1024], outM = new long[1024];
+
+    /**
+     * After {@link #decodeAll}: true if the chunk's timestamps are evenly spaced (its
+     * REGULAR hint, checked while decoding); then sample k is at {@code firstTs + k * step}
+     * and outTs was not filled.
+     */
+    public boolean regular;
+    public long firstTs, step;
+
+    /** The timestamp of sample k after {@link #decodeAll}. */
+    public long tsAt(int k) {
+        return regular ? firstTs + k * step : outTs[k];
+    }
 
     // the slow path's result
     private long sp, st, sdl, sm;
@@ -245,6 +261,10 @@ public final class DecimalScan {
         final int[] fast = FAST;
         final long bl = bitLimit;
         long c = chunk;
+        // evenly spaced timestamps (the writer's hint): derived, not stored; a sample that
+        // contradicts the hint ends the decode (-1), and the caller scans the general way
+        final boolean noTs = (Mem.getByte(c + C_FLAGS) & Gorilla.FLAG_REGULAR) != 0;
+        regular = false;
         ot[0] = ts;
         om[0] = m;
         long ckBit = Mem.getInt(c + C_CKPT_BIT) & 0xffffffffL;
@@ -296,14 +316,18 @@ public final class DecimalScan {
                     om[ib + 1] = n1;
                     om[ib + 2] = n2;
                     om[ib + 3] = n3;
-                    ot[ia] = ta + dla;
-                    ot[ia + 1] = ta + 2 * dla;
-                    ot[ia + 2] = ta + 3 * dla;
-                    ot[ia + 3] = ta += 4 * dla;
-                    ot[ib] = tb + dlb;
-                    ot[ib + 1] = tb + 2 * dlb;
-                    ot[ib + 2] = tb + 3 * dlb;
-                    ot[ib + 3] = tb += 4 * dlb;
+                    if (!noTs) {
+                        ot[ia] = ta + dla;
+                        ot[ia + 1] = ta + 2 * dla;
+                        ot[ia + 2] = ta + 3 * dla;
+                        ot[ia + 3] = ta + 4 * dla;
+                        ot[ib] = tb + dlb;
+                        ot[ib + 1] = tb + 2 * dlb;
+                        ot[ib + 2] = tb + 3 * dlb;
+                        ot[ib + 3] = tb + 4 * dlb;
+                    }
+                    ta += 4 * dla;
+                    tb += 4 * dlb;
                     ma = m3;
                     mb = n3;
                     pa += (a0 & 0xff) + (a1 & 0xff) + (a2 & 0xff) + (a3 & 0xff);
@@ -318,13 +342,13 @@ public final class DecimalScan {
             int eb = fast[(int) ((long) LONGS.get(bb, (int) (pb >>> 3)) >>> (pb & 7)) & 0xfff];
             if (ea == 0 || eb == 0) {
                 // a rare code in either chain: one sample of each, the general way
-                if (!chain(pa, ta, dla, ma, da, 0, ia, ia + 1)) return -1;
+                if (!chain(pa, ta, dla, ma, da, 0, ia, ia + 1, noTs)) return -1;
                 pa = sp;
                 ta = st;
                 dla = sdl;
                 ma = sm;
                 da = sd;
-                if (!chain(pb, tb, dlb, mb, db, ck + 1, ib, ib + 1)) return -1;
+                if (!chain(pb, tb, dlb, mb, db, ck + 1, ib, ib + 1, noTs)) return -1;
                 pb = sp;
                 tb = st;
                 dlb = sdl;
@@ -337,9 +361,11 @@ public final class DecimalScan {
                 mb += eb >> 8;
                 ta += dla;
                 tb += dlb;
-                ot[ia] = ta;
+                if (!noTs) {
+                    ot[ia] = ta;
+                    ot[ib] = tb;
+                }
                 om[ia] = ma;
-                ot[ib] = tb;
                 om[ib] = mb;
             }
             ia++;
@@ -347,13 +373,13 @@ public final class DecimalScan {
             k++;
         }
         // the longer chain's rest
-        if (!chain(pa, ta, dla, ma, da, 0, ia, ck + 1)) return -1;
+        if (!chain(pa, ta, dla, ma, da, 0, ia, ck + 1, noTs)) return -1;
         pa = sp;
         ta = st;
         dla = sdl;
         ma = sm;
         da = sd;
-        if (!chain(pb, tb, dlb, mb, db, ck + 1, ib, cnt)) return -1;
+        if (!chain(pb, tb, dlb, mb, db, ck + 1, ib, cnt, noTs)) return -1;
         pb = sp;
         db = sd;
         if (pa > bl || pb > bl) return -1;
@@ -365,6 +391,12 @@ public final class DecimalScan {
             }
             if (db != da && !rescale(om, 0, ck + 1, db - da)) return -1;
             da = db;
+        }
+        if (noTs) {
+            if (cnt > 1 && dla <= 0) return -1; // not increasing: a corrupt chunk
+            regular = true;
+            firstTs = ot[0];
+            step = cnt > 1 ? dla : 1;
         }
         scale = da;
         index = cnt; // consumed
@@ -388,8 +420,10 @@ public final class DecimalScan {
      * after sample i - 1 (bit p, timestamp t, delta dl, integer mm at scale d) into
      * outTs/outM (a scale change rescales the chain's samples before it); the state after
      * it in sp, st, sdl, sm, sd. False at anything but decimal delta codes and scale changes.
+     * With noTs the timestamps are not stored, and a delta of delta other than 0 after
+     * sample 1 is refused too.
      */
-    private boolean chain(long p, long t, long dl, long mm, int d, int lo, int i, int end) {
+    private boolean chain(long p, long t, long dl, long mm, int d, int lo, int i, int end, boolean noTs) {
         final byte[] b = bytes;
         final long[] ot = outTs, om = outM;
         final int[] fast = FAST;
@@ -413,10 +447,13 @@ public final class DecimalScan {
                     om[i + 1] = m1;
                     om[i + 2] = m2;
                     om[i + 3] = m3;
-                    ot[i] = t + dl;
-                    ot[i + 1] = t + 2 * dl;
-                    ot[i + 2] = t + 3 * dl;
-                    ot[i + 3] = t += 4 * dl;
+                    if (!noTs) {
+                        ot[i] = t + dl;
+                        ot[i + 1] = t + 2 * dl;
+                        ot[i + 2] = t + 3 * dl;
+                        ot[i + 3] = t + 4 * dl;
+                    }
+                    t += 4 * dl;
                     mm = m3;
                     p += (e0 & 0xff) + (e1 & 0xff) + (e2 & 0xff) + (e3 & 0xff);
                     i += GROUP - 1;
@@ -426,6 +463,7 @@ public final class DecimalScan {
             int e = fast[(int) peek(b, p) & 0xfff];
             if (e == 0) {
                 if (!slow(b, p, dl, mm, d)) return false;
+                if (noTs && i > 1 && sdl != dl) return false;
                 p = sp;
                 dl = sdl;
                 mm = sm;
@@ -438,7 +476,7 @@ public final class DecimalScan {
                 mm += e >> 8;
             }
             t += dl;
-            ot[i] = t;
+            if (!noTs) ot[i] = t;
             om[i] = mm;
         }
         sp = p;

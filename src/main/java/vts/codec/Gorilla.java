@@ -19,11 +19,13 @@ import vts.mem.Mem;
  * stream; it stops at the end of the stream (bit_pos, never past capacity) even when
  * count claims more samples.
  *
- * <p>flags: bit 0 DECIMAL, the chunk starts in decimal mode (the only bit a reader
- * uses); the others are writer state: bit 1 XOR, values are XOR-coded now (set from
- * the start in an XOR chunk, or after a switch in a decimal chunk); bit 2 NONZERO,
- * the last XOR-mode value code was not "same value"; bits 4-5 the number of decimal
- * escapes in a row just written.
+ * <p>flags: bit 0 DECIMAL, the chunk starts in decimal mode (the bit a reader needs);
+ * bit 3 REGULAR, a hint: every sample after the second has delta of delta 0 (timestamps
+ * evenly spaced), so a reader may derive them instead of storing them, checking as it
+ * decodes (chunks written before this bit existed have it clear); the others are writer
+ * state: bit 1 XOR, values are XOR-coded now (set from the start in an XOR chunk, or
+ * after a switch in a decimal chunk); bit 2 NONZERO, the last XOR-mode value code was
+ * not "same value"; bits 4-5 the number of decimal escapes in a row just written.
  *
  * <h2>Bit stream</h2>
  * The data area is a sequence of 64-bit little-endian words. Bits are written from
@@ -116,7 +118,7 @@ import vts.mem.Mem;
 public final class Gorilla {
     private Gorilla() {}
 
-    static final int FLAG_DECIMAL = 1, FLAG_XOR = 2, FLAG_NONZERO = 4;
+    static final int FLAG_DECIMAL = 1, FLAG_XOR = 2, FLAG_NONZERO = 4, FLAG_REGULAR = 8;
     static final int RUN_SHIFT = 4, RUN_MASK = 3 << RUN_SHIFT;
     /** Escapes in a row after which the next non-decimal value switches to XOR mode. */
     static final int SWITCH_RUN = 3;
@@ -214,7 +216,7 @@ public final class Gorilla {
         Mem.putDouble(c + C_FIRST_VALUE, v);
         Mem.putLong(c + C_PREV_DELTA, 0);
         int d = smallestScale(v, 0);
-        Mem.putByte(c + C_FLAGS, (byte) (d >= 0 ? FLAG_DECIMAL : FLAG_XOR));
+        Mem.putByte(c + C_FLAGS, (byte) ((d >= 0 ? FLAG_DECIMAL : FLAG_XOR) | FLAG_REGULAR));
         Mem.putByte(c + C_PREV_LEADING, (byte) Math.max(d, 0));
         Mem.putByte(c + C_PREV_TRAILING, (byte) 0);
         Mem.putInt(c + C_CKPT_INDEX, 0);
@@ -359,6 +361,7 @@ public final class Gorilla {
                 }
             }
         }
+        if (dod != 0 && Mem.getInt(c + C_COUNT) >= 2) flags &= ~FLAG_REGULAR; // (sample 1's dod is its delta)
         Mem.putByte(c + C_FLAGS, (byte) flags);
         Mem.putLong(c + C_BIT_POS, pos);
         Mem.putLong(c + C_PREV_DELTA, delta);

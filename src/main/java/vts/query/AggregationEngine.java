@@ -266,7 +266,7 @@ public final class AggregationEngine {
         if (!sc.open(c)) return false;
         int all = sc.decodeAll();
         if (all >= 0) {
-            feedDecimal(sc.outTs, sc.outM, all, sc.divisor());
+            feedDecimal(sc.regular ? null : sc.outTs, sc.firstTs, sc.step, sc.outM, all, sc.divisor());
             return true;
         }
         long lim = open ? curLast : Long.MIN_VALUE;
@@ -313,20 +313,29 @@ public final class AggregationEngine {
     /** The last bucket's length in samples: the guess for the next one's. */
     private int runGuess = 1;
 
-    /** Adds the n decimal samples ms[k] / div at ts[k] (ascending) to their buckets. */
-    private void feedDecimal(long[] ts, long[] ms, int n, double div) {
+    /**
+     * Adds the n decimal samples ms[k] / div at ts[k] (ascending) to their buckets; with
+     * ts null, sample k is at t0 + k * step (step &gt; 0).
+     */
+    private void feedDecimal(long[] ts, long t0, long step, long[] ms, int n, double div) {
         Accumulator x = acc;
         boolean sum = x.needSum, minMax = x.needMinMax;
         int i = 0;
         while (i < n) {
-            long t = ts[i];
+            long t = ts == null ? t0 + i * step : ts[i];
             if (!open || t > curLast) {
                 openBucket(t);
                 if (stopped) return;
             }
             long cl = curLast;
             int j;
-            if (ts[n - 1] <= cl) {
+            if (ts == null) {
+                // the samples at or before cl (sample i is: t <= cl); a negative span can only
+                // come from a corrupt chunk, and i + 1 keeps the loop moving then
+                long span = cl - t0;
+                j = span < 0 ? n : (int) Math.min(n, span / step + 1);
+                j = Math.max(j, i + 1);
+            } else if (ts[n - 1] <= cl) {
                 j = n;
             } else {
                 int g = i + runGuess;

@@ -28,6 +28,7 @@ class ChunksTest {
         (r, p, i) -> p + 1 + r.nextLong(1L << 40),                    // out of the 32-bit bucket
         (r, p, i) -> r.nextLong(Long.MAX_VALUE),                      // huge and negative deltas
         (r, p, i) -> r.nextInt(3) == 0 ? p + r.nextLong(1L << 33) : p + 10,
+        (r, p, i) -> r.nextInt(700) == 0 ? p + 2000 : p + 1000,         // regular but for rare gaps
     };
 
     static final ValGen[] VALS = {

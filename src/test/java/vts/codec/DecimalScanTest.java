@@ -111,7 +111,7 @@ class DecimalScanTest {
         if (got < 0) return got;
         assertEquals(n, got);
         for (int k = 0; k < n; k++) {
-            assertEquals(ts[k], sc.outTs[k], "timestamp " + k);
+            assertEquals(ts[k], sc.tsAt(k), "timestamp " + k);
             assertEquals(Double.doubleToRawLongBits(vs[k]), Double.doubleToRawLongBits(sc.outM[k] / sc.divisor()),
                     "value " + k);
         }
@@ -211,6 +211,39 @@ class DecimalScanTest {
             }
         } finally {
             Chunks.free(c);
+        }
+    }
+
+    @Test
+    void theRegularHintIsCheckedWhileDecoding() {
+        SplittableRandom r = new SplittableRandom(13);
+        int n = 3000;
+        long[] t = new long[n];
+        double[] v = new double[n];
+        long[] ts = new long[n];
+        double[] vs = new double[n];
+        for (int round = 0; round < 200; round++) {
+            int odd = r.nextBoolean() ? n : r.nextInt(1, n); // the one sample off the grid, if any
+            for (int i = 0; i < n; i++) {
+                t[i] = 1_000_000L + 1000L * i + (i >= odd ? r.nextInt(1, 3) : 0);
+                v[i] = (i * 7 + round) % 113 / 10.0;
+            }
+            long c = Chunks.newChunk(ENC_COMPRESSED, 8192);
+            try {
+                int fit = Chunks.appendAll(c, t, v, 0, n);
+                int flags = vts.mem.Mem.getUByte(c + C_FLAGS);
+                assertEquals(n, fit);
+                boolean regular = odd == n;
+                assertEquals(regular, (flags & Gorilla.FLAG_REGULAR) != 0, "hint with the odd sample at " + odd);
+                assertEquals(fit, Chunks.decode(c, ts, vs, 0));
+                // a forged hint must never give wrong timestamps: decodeAll refuses the chunk
+                vts.mem.Mem.putByte(c + C_FLAGS, (byte) (flags | Gorilla.FLAG_REGULAR));
+                int got = checkDecodeAll(c, ts, vs, fit, r);
+                if (!regular) assertEquals(-1, got);
+                else assertEquals(fit, got, "a regular chunk decodes whole");
+            } finally {
+                Chunks.free(c);
+            }
         }
     }
 }
