@@ -107,8 +107,9 @@ public final class Bridge {
 
     /** The upcall target: one call per command. Always returns 0 (VALKEYMODULE_OK). */
     static int dispatch(int cmd, long ctx, long argv, long ptrs, long lens, int argc) {
-        int outer = Reply.begin();
+        int outer = 0;
         try {
+            outer = Reply.begin();
             NativeArgs a = depth == 0 ? ARGS : new NativeArgs(); // a module may call us re-entrantly
             a.reset(argv, ptrs, lens, argc);
             depth++;
@@ -209,8 +210,8 @@ public final class Bridge {
             Reply.discard();
             Reply.error(ctx, msg);
             Reply.finish();
-        } catch (OutOfMemoryError e) {
-            emergencyError(ctx, OOM_MESSAGE);
+        } catch (Throwable t) { // nothing may escape the upcall
+            emergencyError(ctx, t instanceof OutOfMemoryError ? OOM_MESSAGE : INTERNAL_MESSAGE);
         }
     }
 

@@ -63,12 +63,12 @@ public final class Reply {
             Mem.copyFromArray(b, 0, p, b.length);
             return;
         }
-        long tmp = Mem.alloc(Math.max(1, b.length)); // larger than a batch: straight through
+        long batch = bigBulk(b.length); // larger than a batch: a batch of its own
         try {
-            Mem.copyFromArray(b, 0, tmp, b.length);
-            direct(ctx, BULK, tmp, b.length);
+            Mem.copyFromArray(b, 0, batch + 8, b.length);
+            sendAlone(ctx, batch);
         } finally {
-            Mem.free(tmp);
+            Mem.free(batch);
         }
     }
 
@@ -77,8 +77,17 @@ public final class Reply {
     /** A bulk string of len bytes at native address ptr. */
     public static void bulkNative(long ctx, long ptr, long len) {
         long p = len <= CAPACITY ? op(ctx, BULK, (int) len, (int) len) : 0;
-        if (p != 0) Mem.copy(ptr, p, len);
-        else direct(ctx, BULK, ptr, len);
+        if (p != 0) {
+            Mem.copy(ptr, p, len);
+            return;
+        }
+        long batch = bigBulk(len);
+        try {
+            Mem.copy(ptr, batch + 8, len);
+            sendAlone(ctx, batch);
+        } finally {
+            Mem.free(batch);
+        }
     }
 
     /** A sample value: a double in RESP3, the shortest round-trip text as a simple string in RESP2. */
@@ -174,19 +183,21 @@ public final class Reply {
         Mem.putByte(p + n, (byte) 0);
     }
 
-    /** One operation sent on its own, after what is buffered (for payloads larger than a batch). */
-    private static void direct(long ctx, int code, long ptr, long len) {
-        if (len > Integer.MAX_VALUE) throw new IllegalArgumentException("reply element too large");
+    /** A one-operation batch for a bulk string of len bytes (payload at +8); free it. */
+    private static long bigBulk(long len) {
+        if (len > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("reply element too large");
+        long batch = Mem.alloc(8 + pad((int) len));
+        Mem.putInt(batch, BULK);
+        Mem.putInt(batch + 4, (int) len);
+        return batch;
+    }
+
+    /** Sends what is buffered, then the batch of {@link #bigBulk}. */
+    private static void sendAlone(long ctx, long batch) {
         flush();
-        long tmp = Mem.alloc(8 + pad((int) len));
-        try {
-            Mem.putInt(tmp, code);
-            Mem.putInt(tmp + 4, (int) len);
-            Mem.copy(ptr, tmp + 8, len);
-            sent++;
-            if (Api.replyBatch(ctx, tmp, 8 + pad((int) len)) < 0) throw new IllegalStateException("malformed reply batch");
-        } finally {
-            Mem.free(tmp);
+        sent++;
+        if (Api.replyBatch(ctx, batch, 8 + pad(Mem.getInt(batch + 4))) < 0) {
+            throw new IllegalStateException("malformed reply batch");
         }
     }
 

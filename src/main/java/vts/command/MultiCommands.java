@@ -74,10 +74,9 @@ public final class MultiCommands {
         Selection(long ctx, List<Matcher> filter, boolean sorted) {
             this.ctx = ctx;
             this.index = Indexes.of(Api.selectedDb(ctx));
-            Bitmap ids = filter == null ? index.all() : index.query(filter);
-            // (the bitmap, then the same ids in key order)
-            this.ids = sorted ? index.sortedByKey(ids) : ids.toArray();
-            keys = new byte[this.ids.length][];
+            Bitmap matched = filter == null ? index.all() : index.query(filter);
+            ids = sorted ? index.sortedByKey(matched) : matched.toArray();
+            keys = new byte[ids.length][];
             for (int i = 0; i < keys.length; i++) keys[i] = index.key(this.ids[i]);
             strings = new long[keys.length]; // made on first use
             long name = Api.currentUserName(ctx);

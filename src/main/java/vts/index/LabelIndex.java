@@ -57,7 +57,7 @@ public final class LabelIndex {
     private int[] freeIds = new int[16];
     private int nFreeIds, nextId;
     private final Bitmap all = new Bitmap();
-    /** Ids whose key has (or had: PERSIST may clear it late) a time to live. */
+    /** Ids whose key has a time to live (as the shim last reported). */
     private final Bitmap withTtl = new Bitmap();
 
     /** Open addressing: slot holds id + 1, 0 = empty. */
