@@ -6,7 +6,7 @@ persistence) with the module loaded, feeds it through `valkey-cli --pipe` and re
 server-side cost per call from INFO commandstats. Ratios against a built-in command are
 measured in the same run on the same server, because the machines are shared and noisy.
 
-usage: bench/vts_bench.py [ingest|madd|memory|range|rules|all] [--module target/libvalkeyts.so]
+usage: bench/vts_bench.py [ingest|madd|memory|range|range-alone|rules|all] [--module target/libvalkeyts.so]
 """
 import argparse
 import os
@@ -196,19 +196,46 @@ def memory(module, series=100, samples=10000):
             srv.close()
 
 
+def load_big(srv, total):
+    """One series "big" of total samples, 1 s apart, a random walk with 2 decimals."""
+    rnd = random.Random(4)
+    cmds, v = [], 100.0
+    for b in range(0, total, 1000):
+        args = ["TS.MADD"]
+        for i in range(b, b + 1000):
+            v += rnd.uniform(-1, 1)
+            args += ["big", T0 + i * 1000, "%.2f" % v]
+        cmds.append(resp(*args))
+    srv.cli("TS.CREATE", "big")
+    srv.pipe(b"".join(cmds))
+
+
+def range_alone(module, total=5_000_000):
+    """Each of the issue's two aggregation queries on a server that runs nothing else:
+    30 warm-up calls, then 7 rounds of 20 through one pipe; median and fastest round."""
+    for agg, bucket in (("avg", 60000), ("max", 3600000)):
+        srv = Server(module)
+        try:
+            load_big(srv, total)
+            q = resp("TS.RANGE", "big", "-", "+", "AGGREGATION", agg, bucket)
+            srv.pipe(q * 30)
+            ms = []
+            for _ in range(7):
+                srv.cli("CONFIG", "RESETSTAT")
+                srv.pipe(q * 20)
+                ms.append(srv.usec_per_call("ts.range")[0] / 1000)
+            ms.sort()
+            print("range-alone: AGGREGATION %s %d: median %.1f ms/call (%.1f M samples/s), fastest %.1f ms (%.1f M/s)"
+                  % (agg, bucket, ms[3], total / ms[3] / 1000, ms[0], total / ms[0] / 1000))
+            sys.stdout.flush()
+        finally:
+            srv.close()
+
+
 def range_scan(module, total=5_000_000):
     srv = Server(module)
     try:
-        rnd = random.Random(4)
-        cmds, v = [], 100.0
-        for b in range(0, total, 1000):
-            args = ["TS.MADD"]
-            for i in range(b, b + 1000):
-                v += rnd.uniform(-1, 1)
-                args += ["big", T0 + i * 1000, "%.2f" % v]
-            cmds.append(resp(*args))
-        srv.cli("TS.CREATE", "big")
-        srv.pipe(b"".join(cmds))
+        load_big(srv, total)
         srv.cli("CONFIG", "RESETSTAT")
         srv.pipe(b"".join(resp("TS.RANGE", "big", "-", "+", "COUNT", 1000) for _ in range(2000)))
         # the same reply shape from a built-in: XRANGE COUNT 1000 over a stream
@@ -290,12 +317,13 @@ def rules(module, series=200, samples=5000):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", nargs="?", default="all", choices=["ingest", "madd", "memory", "range", "rules", "all"])
+    ap.add_argument("what", nargs="?", default="all", choices=["ingest", "madd", "memory", "range", "range-alone", "rules", "all"])
     ap.add_argument("--module", default=os.path.join(ROOT, "target", "libvalkeyts.so"))
     a = ap.parse_args()
-    todo = ["ingest", "madd", "memory", "range", "rules"] if a.what == "all" else [a.what]
+    todo = ["ingest", "madd", "memory", "range", "range-alone", "rules"] if a.what == "all" else [a.what]
     for w in todo:
-        {"ingest": ingest, "madd": madd, "memory": memory, "range": range_scan, "rules": rules}[w](a.module)
+        {"ingest": ingest, "madd": madd, "memory": memory, "range": range_scan, "range-alone": range_alone,
+         "rules": rules}[w](a.module)
         sys.stdout.flush()
 
 
