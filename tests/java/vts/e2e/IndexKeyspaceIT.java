@@ -17,8 +17,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The label index always equals the keyspace: after random sequences of keyspace commands
  * across three databases (TS.CREATE, TS.ALTER LABELS, DEL, UNLINK, PEXPIRE + wait, RENAME
  * onto existing and new keys, MOVE, COPY, RESTORE, SET over a series, SWAPDB, FLUSHDB,
- * FLUSHALL ASYNC, DEBUG RELOAD, BGSAVE + restart, TS.MDEL), TS.QUERYINDEX, TS.CARD and
- * TS.QUERYLABELS in each database equal a scan of that database (SCAN + TYPE + TS.INFO).
+ * FLUSHALL ASYNC, DEBUG RELOAD, BGSAVE + restart, TS.MDEL, PEXPIRE short and long, PERSIST,
+ * with TS.MGET and TS.MRANGE in between), TS.QUERYINDEX, TS.CARD and TS.QUERYLABELS in each
+ * database equal a scan of that database (SCAN + TYPE + TS.INFO), and TS.MGET and TS.MRANGE
+ * return the same keys with what TS.GET and TS.RANGE say of each.
  */
 class IndexKeyspaceIT {
     @RegisterExtension
@@ -77,8 +79,13 @@ class IndexKeyspaceIT {
             any(r.call(rnd.nextBoolean() ? "DEL" : "UNLINK", k, k2));
             return "del " + k + " " + k2;
         } else if (op < 41) {
-            any(r.call("PEXPIRE", k, 1 + rnd.nextInt(30)));
-            return "pexpire " + k;
+            // short ones expire before the next check; long ones travel with their key
+            // (RENAME, MOVE, COPY, RESTORE, reloads), and reads must still open such keys
+            int kind = rnd.nextInt(3);
+            if (kind == 0) any(r.call("PEXPIRE", k, 1 + rnd.nextInt(30)));
+            else if (kind == 1) any(r.call("PEXPIRE", k, 100_000));
+            else any(r.call("PERSIST", k));
+            return (kind == 2 ? "persist " : "pexpire ") + k;
         } else if (op < 50) {
             r.call("RENAME", k, k2); // may fail: no such key
             return "rename " + k + " " + k2;
@@ -120,6 +127,11 @@ class IndexKeyspaceIT {
         } else if (op < 95) {
             any(r.call("TS.ALTER", k, "LABELS"));
             return "alter no labels " + k;
+        } else if (op < 98) {
+            // reads through the index's series pointers while the keyspace changes
+            ok(r.call("TS.MGET", "FILTER", "a=(x,y,z)"));
+            ok(r.call("TS.MRANGE", "-", "+", "FILTER", "a=(x,y,z)"));
+            return "mget/mrange";
         } else {
             any(r.call("TS.INCRBY", k, "1", "LABELS", "a", A[rnd.nextInt(3)]));
             return "incrby " + k;
@@ -168,6 +180,25 @@ class IndexKeyspaceIT {
                     for (Resp.Reply k : ((Resp.Arr) ok(r.call(cmd))).items()) got.add(str(k));
                     assertEquals(new ArrayList<>(expected), got, "TS.QUERYINDEX " + String.join(" ", f) + " " + where);
                 }
+                // TS.MGET and TS.MRANGE read the series themselves: the same keys, and each one's samples
+                List<String> mget = new ArrayList<>(), mrange = new ArrayList<>();
+                for (Resp.Reply row : ((Resp.Arr) ok(r.call("TS.MGET", "FILTER", "a=(x,y,z)"))).items()) {
+                    String key = str(((Resp.Arr) row).get(0));
+                    mget.add(key);
+                    Resp.Reply last = ok(r.call("TS.GET", key));
+                    assertEquals(last, ((Resp.Arr) row).get(2), "TS.MGET sample of " + key + " " + where);
+                }
+                for (Resp.Reply row : ((Resp.Arr) ok(r.call("TS.MRANGE", "-", "+", "FILTER", "a=(x,y,z)"))).items()) {
+                    String key = str(((Resp.Arr) row).get(0));
+                    mrange.add(key);
+                    assertEquals(ok(r.call("TS.RANGE", key, "-", "+")), ((Resp.Arr) row).get(2), "TS.MRANGE samples of " + key + " " + where);
+                }
+                TreeSet<String> all = new TreeSet<>();
+                for (var e : series.entrySet()) {
+                    if (matches(e.getValue(), new String[] {"a=(x,y,z)"})) all.add(e.getKey());
+                }
+                assertEquals(new ArrayList<>(all), mget, "TS.MGET keys " + where);
+                assertEquals(new ArrayList<>(all), mrange, "TS.MRANGE keys " + where);
                 TreeSet<String> names = new TreeSet<>();
                 for (Map<String, String> l : series.values()) names.addAll(l.keySet());
                 List<String> got = new ArrayList<>();
