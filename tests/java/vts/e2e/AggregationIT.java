@@ -36,10 +36,14 @@ class AggregationIT {
     static long load(SplittableRandom r, String key, String encoding, int chunkSize, TreeMap<Long, Double> model) {
         assertOk(srv().call("TS.CREATE", key, "ENCODING", encoding, "CHUNK_SIZE", chunkSize, "DUPLICATE_POLICY", "LAST"));
         long t = r.nextLong(0, 3000);
+        // a third of the series: short decimals evenly spaced, now and then a gap (the chunks
+        // whose timestamps the decoder derives)
+        boolean regular = r.nextInt(3) == 0;
+        long step = r.nextLong(1, 500);
         List<Object> madd = new ArrayList<>();
         madd.add("TS.MADD");
         for (int i = 0; i < 3000; i++) {
-            double v = switch (r.nextInt(15)) {
+            double v = switch (regular ? 2 : r.nextInt(15)) {
                 case 0 -> Double.NaN;
                 case 1 -> r.nextDouble() * 1e6;
                 default -> r.nextInt(-500, 500) / 10.0;
@@ -48,7 +52,8 @@ class AggregationIT {
             madd.add(t);
             madd.add(Double.isNaN(v) ? "nan" : Double.toString(v));
             model.put(t, v);
-            t += r.nextInt(20) == 0 ? r.nextLong(1, 5000) : r.nextLong(1, 50);
+            if (regular) t += r.nextInt(500) == 0 ? 3 * step : step;
+            else t += r.nextInt(20) == 0 ? r.nextLong(1, 5000) : r.nextLong(1, 50);
         }
         Resp.Reply reply = srv().call(madd.toArray());
         for (Resp.Reply x : array(reply).items()) assertInstanceOf(Resp.Int.class, x, "MADD: " + x);
