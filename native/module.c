@@ -591,11 +591,12 @@ static int on_keyspace(VMCtx *ctx, int type, const char *event, VMString *keynam
     else if (!strcmp(event, "move_to")) cause = CAUSE_MOVED;
     else if (!strcmp(event, "expire") || !strcmp(event, "persist")) ttl_event = 1;
     else return VM_OK;
-    /* the name may live on the server's stack (RDB loading): open the key through a copy */
+    /* while loading the name may live on the server's stack: open the key through a copy.
+     * Opened without side effects: this runs for every EXPIRE and SET .. EX of any key. */
     size_t len;
     const char *name = VM_StringPtrLen(keyname, &len);
-    VMString *copy = VM_CreateString(ctx, name, len);
-    VMKey *key = VM_OpenKey(ctx, copy, VM_READ);
+    VMString *copy = cause == CAUSE_LOADED ? VM_CreateString(ctx, name, len) : NULL;
+    VMKey *key = VM_OpenKey(ctx, copy ? copy : keyname, VM_READ | VM_OPEN_KEY_NOEFFECTS);
     if (key && VM_KeyType(key) == VM_KEYTYPE_MODULE && VM_ModuleTypeGetType(key) == g_type) {
         void *s = VM_ModuleTypeGetValue(key);
         int db = VM_GetSelectedDb(ctx);
@@ -606,7 +607,7 @@ static int on_keyspace(VMCtx *ctx, int type, const char *event, VMString *keynam
         if (ttl_event || has_ttl) g_key_event(KEV_TTL, ctx, db, name, len, s, has_ttl);
     }
     if (key) VM_CloseKey(key);
-    VM_FreeString(ctx, copy);
+    if (copy) VM_FreeString(ctx, copy);
     return VM_OK;
 }
 

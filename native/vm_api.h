@@ -16,6 +16,7 @@
 
 #define VM_READ (1 << 0)
 #define VM_WRITE (1 << 1)
+#define VM_OPEN_KEY_NOEFFECTS (1 << 20) /* no LRU touch, stats, notification or lazy expiry */
 
 #define VM_KEYTYPE_EMPTY 0
 #define VM_KEYTYPE_MODULE 6
