@@ -683,6 +683,9 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
     };
     g_type = VM_CreateDataType(ctx, "TSDB-TYPE", VTS_RDB_ENCVER, &tm);
     if (!g_type) return fail(ctx, "cannot create the TSDB-TYPE data type");
+    /* deliberately not VALKEYMODULE_OPTIONS_HANDLE_REPL_ASYNC_LOAD: with it a replica could load
+     * a full sync beside the live keyspace (repl-diskless-load swapdb) and swap it in without
+     * the flush and key events the label index, which holds series addresses, relies on */
     VM_SetModuleOptions(ctx, VM_OPTIONS_HANDLE_IO_ERRORS);
 
     if (register_configs(ctx) || VM_LoadConfigs(ctx) != VM_OK) return fail(ctx, "cannot register configs");

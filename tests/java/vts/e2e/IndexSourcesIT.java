@@ -106,4 +106,34 @@ class IndexSourcesIT {
             }
         }
     }
+
+    @Test
+    void replicaWithSwapdbDisklessLoadReadsTheNewSeries() {
+        // the module does not declare async-load support, so the server loads full syncs the
+        // ordinary way (flush first); reads through the index's series addresses stay valid
+        try (ValkeyServer primary = ValkeyServer.builder().config("repl-diskless-sync", "yes")
+                .config("repl-diskless-sync-delay", "0").start()) {
+            for (int i = 0; i < 30; i++) primary.call("TS.ADD", "d:" + i, "1000", String.valueOf(i), "LABELS", "grp", "g");
+            try (ValkeyServer replica = ValkeyServer.builder().replicaOf(primary)
+                    .config("repl-diskless-load", "swapdb").start()) {
+                replica.await("link up", Duration.ofSeconds(30),
+                        () -> "up".equals(replica.info("replication", "master_link_status")));
+                assertEquals(primary.call("TS.MGET", "FILTER", "grp=g"), replica.call("TS.MGET", "FILTER", "grp=g"));
+                // a second full sync over a keyspace the replica changed meanwhile
+                replica.call("REPLICAOF", "NO", "ONE");
+                replica.call("TS.ADD", "d:0", "2000", "99");
+                replica.call("TS.CREATE", "only-on-replica", "LABELS", "grp", "g");
+                primary.call("TS.ADD", "d:1", "3000", "7");
+                replica.call("REPLICAOF", primary.host(), String.valueOf(primary.port()));
+                replica.await("resynced", Duration.ofSeconds(30),
+                        () -> "up".equals(replica.info("replication", "master_link_status"))
+                                && replica.call("EXISTS", "only-on-replica").plain().equals(0L));
+                assertEquals(primary.call("TS.MGET", "FILTER", "grp=g"), replica.call("TS.MGET", "FILTER", "grp=g"));
+                assertEquals(primary.call("TS.MRANGE", "-", "+", "FILTER", "grp=g"),
+                        replica.call("TS.MRANGE", "-", "+", "FILTER", "grp=g"));
+                assertTrue(replica.ping());
+                assertTrue(replica.log().contains("not aware of async replication"), "the swapdb load was declined");
+            }
+        }
+    }
 }
