@@ -106,9 +106,11 @@ import vts.mem.Mem;
  * So that a reader can decode the two halves of a chunk independently (two interleaved
  * dependency chains), the writer records in the header the decoder state after a
  * decimal-mode delta-coded sample i near the middle of the written bits: it starts at
- * the first such sample and moves on one plain sample per append while its bit lies
- * before half of the bits written (so also a chunk that is still filling, or was closed
- * short, has it near its middle): {@code ckpt_index} = i, {@code ckpt_bit} = the bit position right
+ * the first such sample and moves on by one sample per append (over a decimal delta code,
+ * with or without a scale change; an escape or a switch to XOR mode stops it for good)
+ * while its bit lies before half of the bits written, so also a chunk that is still
+ * filling, or was closed short, has it near its middle: {@code ckpt_index} = i,
+ * {@code ckpt_bit} = the bit position right
  * after its code, {@code ckpt_scale} = the then current scale d, {@code ckpt_ts} = ts_i,
  * {@code ckpt_delta} = delta_i and {@code ckpt_m} = its integer m at scale d (so the
  * next sample's reference M). {@code ckpt_bit} = 0 means
