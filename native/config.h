@@ -15,7 +15,7 @@ typedef struct ts_config {
     int32_t dup_policy;           /* 32 TS_DUP_* */
     int32_t encoding;             /* 36 TS_ENC_* */
     char *compaction_policy;      /* 40 NUL-terminated, may be NULL */
-    int64_t num_threads;          /* 48 accepted for compatibility; queries run on the main thread */
+    int64_t num_threads;          /* 48 threads a long aggregation may use (vts.query.ScanAhead) */
     /* runtime, not a config: Java sets it to ask for one KEV_TICK call before the server sleeps */
     volatile int32_t tick_wanted; /* 56 */
     int32_t reserved;             /* 60 */

@@ -149,6 +149,67 @@ class AggregationIT {
         return want.size();
     }
 
+    /**
+     * With ts-num-threads above 1 a helper thread decodes long series ahead of the main
+     * thread and formats some RESP2 values: the replies must be exactly those of the main
+     * thread alone (ts-num-threads 1), in both protocols.
+     */
+    @Test
+    void helperThreadRepliesExactlyAsTheMainThreadAlone() {
+        SplittableRandom r = new SplittableRandom(23);
+        assertOk(srv().call("TS.CREATE", "big", "CHUNK_SIZE", 256));
+        long t = 1_700_000_000_000L;
+        double v = 100;
+        for (int b = 0; b < 60; b++) {
+            List<Object> madd = new ArrayList<>();
+            madd.add("TS.MADD");
+            for (int i = 0; i < 2000; i++) {
+                v = Math.round((v + r.nextInt(-100, 101) / 100.0) * 100) / 100.0;
+                madd.add("big");
+                madd.add(t);
+                madd.add(b == 30 && i < 200 ? Double.toString(v + r.nextDouble()) : String.format(java.util.Locale.ROOT, "%.2f", v));
+                t += r.nextInt(3000) == 0 ? 90_000 : 1000;
+            }
+            for (Resp.Reply x : array(srv().call(madd.toArray())).items()) assertInstanceOf(Resp.Int.class, x);
+        }
+        List<Object[]> queries = new ArrayList<>();
+        queries.add(new Object[] {"TS.RANGE", "big", "-", "+", "AGGREGATION", "avg", 60000});
+        queries.add(new Object[] {"TS.RANGE", "big", "-", "+", "AGGREGATION", "max", 3600000});
+        String[] names = {"avg", "sum", "min", "max", "range", "count", "first", "last", "avg,max", "countall"};
+        for (int i = 0; i < 40; i++) {
+            List<Object> q = new ArrayList<>(List.of(r.nextInt(4) == 0 ? "TS.REVRANGE" : "TS.RANGE", "big"));
+            q.add(r.nextInt(3) == 0 ? "-" : String.valueOf(1_700_000_000_000L + r.nextLong(0, 100_000_000)));
+            q.add(r.nextInt(3) == 0 ? "+" : String.valueOf(1_700_000_000_000L + r.nextLong(100_000_000, 125_000_000)));
+            if (r.nextInt(5) == 0) q.addAll(List.of("COUNT", r.nextLong(1, 300)));
+            if (r.nextInt(4) == 0) q.addAll(List.of("ALIGN", r.nextLong(0, 100_000)));
+            q.addAll(List.of("AGGREGATION", names[r.nextInt(names.length)], new long[] {1000, 7000, 60_000, 600_000}[r.nextInt(4)]));
+            if (r.nextInt(4) == 0) q.add("EMPTY");
+            queries.add(q.toArray());
+        }
+        List<Resp.Reply> alone = new ArrayList<>();
+        assertOk(srv().call("CONFIG", "SET", "timeseries.ts-num-threads", "1"));
+        try {
+            for (Object[] q : queries) {
+                alone.add(srv().call(q));
+                alone.add(srv().call3(q));
+            }
+            assertOk(srv().call("CONFIG", "SET", "timeseries.ts-num-threads", "3"));
+            int rows = 0;
+            for (int pass = 0; pass < 2; pass++) {
+                for (int i = 0; i < queries.size(); i++) {
+                    String ctx = java.util.Arrays.toString(queries.get(i));
+                    Resp.Reply two = srv().call(queries.get(i)), three = srv().call3(queries.get(i));
+                    assertEquals(alone.get(2 * i), two, ctx + " RESP2");
+                    assertEquals(alone.get(2 * i + 1), three, ctx + " RESP3");
+                    rows += array(two).size();
+                }
+            }
+            assertTrue(rows > 100_000, "rows compared: " + rows);
+        } finally {
+            srv().call("CONFIG", "SET", "timeseries.ts-num-threads", "3");
+        }
+    }
+
     private static void compare(List<AggModel.Row> want, Resp.Arr got, boolean resp3, String ctx) {
         assertEquals(want.size(), got.size(), ctx + " rows");
         for (int i = 0; i < want.size(); i++) {

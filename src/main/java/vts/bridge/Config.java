@@ -14,6 +14,8 @@ public final class Config {
     public static double ignoreMaxValDiff() { return Mem.getDouble(address + 24); }
     public static int duplicatePolicy() { return Mem.getInt(address + 32); }
     public static int encoding() { return Mem.getInt(address + 36); }
+    /** ts-num-threads: threads a long aggregation may use, the main thread included (1 outside a server). */
+    public static int numThreads() { return address == 0 ? 1 : (int) Mem.getLong(address + 48); }
 
     /** Asks the shim for one {@link Bridge.KeyspaceListener#tick} call before the server next sleeps. */
     public static void requestTick() { Mem.putInt(address + 56, 1); }

@@ -16,6 +16,13 @@ public final class DoubleFormat {
 
     /** Writes v as ASCII plus a NUL at addr (needs 32 bytes); returns the length. Main thread only. */
     public static int write(double v, long addr) {
+        if (offerLen >= 0 && Double.doubleToRawLongBits(v) == offerBits) {
+            int n = offerLen;
+            Mem.copyFromArray(offerText, offerOff, addr, n);
+            Mem.putByte(addr + n, (byte) 0);
+            offerLen = -1;
+            return n;
+        }
         byte[] buf = MAIN_BUF;
         int n = format(v, buf, MAIN_SB);
         Mem.copyFromArray(buf, 0, addr, n + 1);
@@ -29,14 +36,37 @@ public final class DoubleFormat {
         return new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
     }
 
+    // a value formatted ahead of time by a helper thread (main thread only)
+    private static long offerBits;
+    private static byte[] offerText;
+    private static int offerOff, offerLen = -1;
+
+    /**
+     * Offers text[off, off + len), the {@link #format} text of the double with raw bits
+     * bits, for the next {@link #write} of that double. The text must stay unchanged until
+     * {@link #withdraw}. Main thread only.
+     */
+    public static void offer(long bits, byte[] text, int off, int len) {
+        offerBits = bits;
+        offerText = text;
+        offerOff = off;
+        offerLen = len;
+    }
+
+    /** Drops an offer that was not used. */
+    public static void withdraw() {
+        offerLen = -1;
+        offerText = null;
+    }
+
     private static final byte[] MAIN_BUF = new byte[32];
     private static final StringBuilder MAIN_SB = new StringBuilder(32);
 
     /**
-     * Formats v into buf followed by a NUL; returns the length without the NUL. sb is
-     * scratch space (its content is replaced).
+     * Formats v into buf (32 bytes at least) followed by a NUL; returns the length without
+     * the NUL. sb is scratch space (its content is replaced). Any thread.
      */
-    static int format(double v, byte[] buf, StringBuilder sb) {
+    public static int format(double v, byte[] buf, StringBuilder sb) {
         if (Double.isNaN(v)) return put("nan", buf);
         if (Double.isInfinite(v)) return put(v > 0 ? "inf" : "-inf", buf);
         if (v == 0) return put(Double.doubleToRawLongBits(v) < 0 ? "-0" : "0", buf);

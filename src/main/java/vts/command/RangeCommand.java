@@ -65,5 +65,10 @@ public final class RangeCommand {
             for (double v : values) Reply.value(c, v, resp3);
             return true;
         }
+
+        @Override
+        public boolean writesText() {
+            return !resp3;
+        }
     }
 }

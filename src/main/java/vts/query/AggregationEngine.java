@@ -3,6 +3,8 @@ package vts.query;
 import java.util.Arrays;
 import java.util.List;
 
+import vts.bridge.Config;
+import vts.bridge.DoubleFormat;
 import vts.codec.ChunkReader;
 import vts.codec.Chunks;
 import vts.codec.DecimalScan;
@@ -49,6 +51,7 @@ public final class AggregationEngine {
     private final Accumulator acc = new Accumulator();
     private final ChunkReader reader = new ChunkReader();
     private final DecimalScan dscan = new DecimalScan();
+    private final DecimalRuns runs = new DecimalRuns();
     private long[] bts = new long[1024];
     private double[] bvs = new double[1024];
 
@@ -207,9 +210,44 @@ public final class AggregationEngine {
         return emitted;
     }
 
+    /** Chunks a query spans at least before a helper thread decodes ahead of it. */
+    private static final int AHEAD_MIN_CHUNKS = 16;
+
+    /** The helper decoding ahead of the current query, or null. */
+    private ScanAhead ahead;
+
+    /** Tests: above 0, the thread count to use instead of ts-num-threads (which is 1 outside a server). */
+    static int testThreads;
+
     private void scan() {
         int nch = Series.nchunks(s);
-        for (int ci = firstChunkEndingAtOrAfter(from); ci < nch; ci++) {
+        int first = firstChunkEndingAtOrAfter(from);
+        ahead = null;
+        offers = false;
+        offerRuns = null;
+        if (summaryOk && nch - first >= AHEAD_MIN_CHUNKS) {
+            ScanAhead a = ScanAhead.get(testThreads > 0 ? testThreads : Config.numThreads());
+            // the helper formats values only for one aggregator, written as text, oldest first
+            Agg text = ncols == 1 && sink.writesText() ? aggs[0] : null;
+            if (a != null && a.start(s, first, from, to, dur, align, countsNaN, aggs, text)) {
+                ahead = a;
+                offers = text != null;
+            }
+        }
+        try {
+            scanChunks(first, nch);
+        } finally {
+            if (ahead != null) {
+                DoubleFormat.withdraw();
+                offerRuns = null;
+                ahead.stop();
+                ahead = null;
+            }
+        }
+    }
+
+    private void scanChunks(int first, int nch) {
+        for (int ci = first; ci < nch; ci++) {
             long c = Series.chunk(s, ci);
             int cnt = Chunks.count(c);
             if (cnt == 0) continue;
@@ -229,7 +267,7 @@ public final class AggregationEngine {
                     continue;
                 }
             }
-            if (summaryOk && inside && scanDecimal(c)) {
+            if (summaryOk && inside && scanDecimal(c, ci)) {
                 if (stopped) return;
                 continue;
             }
@@ -261,12 +299,22 @@ public final class AggregationEngine {
      * Adds chunk c (inside the query, no filter, no twa) by a decimal scan that
      * aggregates in the integer domain; false if c is not a decimal chunk (nothing done).
      */
-    private boolean scanDecimal(long c) {
+    private boolean scanDecimal(long c, int ci) {
+        if (ahead != null) {
+            DecimalRuns pre = ahead.take(ci);
+            if (pre != null) {
+                feedRuns(pre);
+                ahead.done();
+                return true;
+            }
+        }
         DecimalScan sc = dscan;
         if (!sc.open(c)) return false;
         int all = sc.decodeAll();
         if (all >= 0) {
-            feedDecimal(sc.regular ? null : sc.outTs, sc.firstTs, sc.step, sc.outM, all, sc.divisor());
+            runs.reduce(sc.regular ? null : sc.outTs, sc.firstTs, sc.step, sc.outM, all, sc.divisor(), dur, align,
+                    acc.needSum, acc.needMinMax);
+            feedRuns(runs);
             return true;
         }
         long lim = open ? curLast : Long.MIN_VALUE;
@@ -307,81 +355,50 @@ public final class AggregationEngine {
         }
     }
 
-    /** Samples per addDecimal call at most: keeps |sum of m| &le; 2^62 (|m| &le; 2^50). */
-    private static final int MAX_DECIMAL_RUN = 4096;
-
-    /** The last bucket's length in samples: the guess for the next one's. */
-    private int runGuess = 1;
-
     /**
-     * Adds the n decimal samples ms[k] / div at ts[k] (ascending) to their buckets; with
-     * ts null, sample k is at t0 + k * step (step &gt; 0).
+     * The current bucket is exactly run offerRun of offerRuns, whose value the helper may
+     * have formatted (a run before the chunk's last, so the bucket closes while the runs
+     * are still the main thread's); else null.
      */
-    private void feedDecimal(long[] ts, long t0, long step, long[] ms, int n, double div) {
+    private DecimalRuns offerRuns;
+    private int offerRun;
+    private boolean offers;
+
+    /** Adds the runs of a decimal chunk to their buckets. */
+    private void feedRuns(DecimalRuns r) {
         Accumulator x = acc;
-        boolean sum = x.needSum, minMax = x.needMinMax;
-        int i = 0;
-        while (i < n) {
-            long t = ts == null ? t0 + i * step : ts[i];
+        long[] ts = r.ts;
+        for (int k = 0, n = r.n; k < n; k++) {
+            long t = ts[k];
             if (!open || t > curLast) {
                 openBucket(t);
                 if (stopped) return;
-            }
-            long cl = curLast;
-            int j;
-            if (ts == null) {
-                // the samples at or before cl (sample i is: t <= cl); a negative span can only
-                // come from a corrupt chunk, and i + 1 keeps the loop moving then
-                long span = cl - t0;
-                j = span < 0 ? n : (int) Math.min(n, span / step + 1);
-                j = Math.max(j, i + 1);
-            } else if (ts[n - 1] <= cl) {
-                j = n;
+                if (offers && k < n - 1) {
+                    offerRuns = r;
+                    offerRun = k;
+                }
             } else {
-                int g = i + runGuess;
-                if (g < n && ts[g - 1] <= cl && ts[g] > cl) j = g;
-                else j = upperBound(ts, i, n, cl);
-                runGuess = j - i;
+                offerRuns = null;
             }
-            while (i < j) {
-                int e = Math.min(j, i + MAX_DECIMAL_RUN);
-                long s = 0, lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
-                if (sum) {
-                    for (int k = i; k < e; k++) s += ms[k];
-                }
-                if (minMax) {
-                    for (int k = i; k < e; k++) {
-                        long v = ms[k];
-                        lo = Math.min(lo, v);
-                        hi = Math.max(hi, v);
-                    }
-                }
-                x.addDecimal(e - i, s, lo, hi, ms[i], ms[e - 1], div);
-                i = e;
-            }
+            x.addDecimal(r.count[k], r.sum[k], r.lo[k], r.hi[k], r.first[k], r.last[k], r.div);
         }
-    }
-
-    /** First index in [i, n) whose timestamp ts[k] is above t (ts[i] &le; t). */
-    private static int upperBound(long[] ts, int i, int n, long t) {
-        int lo = i + 1, hi = n - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (ts[mid] <= t) lo = mid + 1;
-            else hi = mid - 1;
-        }
-        return lo;
+        offerRuns = null;
     }
 
     private boolean summaryUsable(long c) {
+        return summaryUsable(c, countsNaN, acc.needFirstLast, acc.needSum);
+    }
+
+    /** Whether chunk c's summary can stand for its samples in a query with these needs. */
+    static boolean summaryUsable(long c, boolean countsNaN, boolean needFirstLast, boolean needSum) {
         int nans = Chunks.nanCount(c);
-        if (nans > 0 && (!countsNaN || acc.needFirstLast)) return false;
-        return !acc.needSum || Double.isFinite(Chunks.sum(c));
+        if (nans > 0 && (!countsNaN || needFirstLast)) return false;
+        return !needSum || Double.isFinite(Chunks.sum(c));
     }
 
     /** First index in [i, n) whose timestamp is above t (bts[i] &le; t). */
     private int upperBound(int i, int n, long t) {
-        return upperBound(bts, i, n, t);
+        return DecimalRuns.upperBound(bts, i, n, t);
     }
 
     /** Decodes the selected samples of chunk c into bts/bvs; returns how many. */
@@ -454,6 +471,7 @@ public final class AggregationEngine {
         open = true;
         curStart = ns;
         curLast = Buckets.last(ns, dur);
+        offerRuns = null;
         acc.reset();
         tc = 0;
     }
@@ -488,7 +506,7 @@ public final class AggregationEngine {
             for (int k = 0; k < ncols; k++) row[k] = emptyValue(aggs[k]);
             row = fixCounts(row);
         } else {
-            for (int k = 0; k < ncols; k++) row[k] = value(aggs[k]);
+            for (int k = 0; k < ncols; k++) row[k] = valueOf(aggs[k], x);
             prevLast = x.last;
         }
         if (hasTwa) {
@@ -497,6 +515,14 @@ public final class AggregationEngine {
                 havePrev = true;
                 prevT = ptT;
                 prevV = ptV;
+            }
+        } else if (offerRuns != null) {
+            // the helper may have formatted this one-run bucket's value already
+            offerRuns.offer(offerRun, row[0]);
+            try {
+                emit(curStart);
+            } finally {
+                DoubleFormat.withdraw(); // the text is the helper's: never left behind
             }
         } else {
             emit(curStart);
@@ -512,8 +538,8 @@ public final class AggregationEngine {
         return r;
     }
 
-    private double value(Agg a) {
-        Accumulator x = acc;
+    /** The value of aggregator a for the bucket in x (twa: NaN, filled in later). */
+    static double valueOf(Agg a, Accumulator x) {
         return switch (a.kind()) {
             case AVG -> x.avg();
             case SUM -> x.sum();

@@ -7,4 +7,12 @@ public interface BucketSink {
      * reused: copy what you keep). Return false to stop the query.
      */
     boolean bucket(long timestamp, double[] values);
+
+    /**
+     * True if the sink writes values as text through {@link vts.bridge.DoubleFormat}: a
+     * query decoded ahead may then have some values formatted by its helper thread.
+     */
+    default boolean writesText() {
+        return false;
+    }
 }

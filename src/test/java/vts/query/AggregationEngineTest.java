@@ -316,4 +316,93 @@ class AggregationEngineTest {
             for (int k = 6; k < 10; k++) assertTrue(Double.isNaN(e[k]), "col " + k);
         }
     }
+
+    /**
+     * The helper thread (decoding ahead, and formatting one-run buckets' values while it is
+     * ahead) changes nothing: every query gives the same rows, bit for bit, as the main
+     * thread alone, and every value's text written through DoubleFormat is its own.
+     */
+    @Test
+    void helperThreadGivesTheSameRowsAndTexts() {
+        SplittableRandom r = new SplittableRandom(11);
+        long s = newSeries(ENC_COMPRESSED, 256, 0);
+        allocated.add(s);
+        long t = 1_000_000;
+        double v = 100;
+        for (int i = 0; i < 120_000; i++) {
+            // a random walk with 2 decimals, 1 s apart; a few gaps, an irregular stretch, a
+            // NaN and values that are not short decimals (chunks the general path takes)
+            v = Math.round((v + r.nextInt(-100, 101) / 100.0) * 100) / 100.0;
+            double x = i == 50_000 ? Double.NaN : (i >= 70_000 && i < 70_300) ? v + r.nextDouble() : v;
+            assertTrue(Series.add(s, t, x, DUP_LAST) >= 0);
+            if (i >= 90_000 && i < 92_000) t += r.nextLong(1, 3000);
+            else t += r.nextInt(5000) == 0 ? 60_000 : 1000;
+        }
+        long first = 1_000_000, last = Series.lastTs(s);
+        String[] names = {"avg", "sum", "min", "max", "range", "count", "first", "last", "countnan", "countall"};
+        long before = DecimalRuns.offered;
+        long rows = 0;
+        try {
+            for (int qi = 0; qi < 120; qi++) {
+                List<Agg> aggs = new ArrayList<>();
+                int na = qi % 4 == 0 ? 2 : 1;
+                for (int i = 0; i < na; i++) aggs.add(Agg.parse(names[r.nextInt(names.length)]));
+                long dur = new long[] {1000, 7000, 60_000, 60_000, 600_000, 3_600_000}[r.nextInt(6)];
+                long from = r.nextInt(3) == 0 ? 0 : r.nextLong(first, last);
+                long to = r.nextInt(3) == 0 ? Long.MAX_VALUE : r.nextLong(from, last + 1);
+                long count = r.nextInt(5) == 0 ? r.nextLong(1, 500) : -1;
+                Align align = r.nextInt(3) == 0 ? new Align(Align.Kind.TIMESTAMP, r.nextLong(0, 100_000)) : null;
+                RangeQuery q = new RangeQuery(from, to, false, null, null, count,
+                        new Aggregation(aggs, dur, BucketTimestamp.values()[r.nextInt(3)], r.nextInt(4) == 0), align);
+                boolean reverse = r.nextInt(4) == 0;
+                AggregationEngine.testThreads = 0;
+                List<String> alone = runAsText(q, s, reverse, 0);
+                AggregationEngine.testThreads = 2;
+                List<String> helped = runAsText(q, s, reverse, 1 + qi % 3);
+                assertEquals(alone, helped, "query " + qi + " " + aggs + " dur " + dur + " " + from + ".." + to);
+                rows += alone.size();
+            }
+        } finally {
+            AggregationEngine.testThreads = 0;
+        }
+        assertTrue(rows > 100_000, "rows: " + rows);
+        assertTrue(DecimalRuns.offered > before, "the helper formatted no value in " + rows + " rows");
+    }
+
+    /**
+     * Runs q through a sink that writes its values as text (as a RESP2 reply does), pausing
+     * now and then so a helper can get ahead; each row as "ts v1 v2 ..." with the values' bits
+     * and texts, after checking each text is the value's own.
+     */
+    private List<String> runAsText(RangeQuery q, long s, boolean reverse, int pauseEvery) {
+        List<String> out = new ArrayList<>();
+        long buf = vts.mem.Mem.alloc(64);
+        try {
+            engine.run(s, q, reverse, new BucketSink() {
+                @Override
+                public boolean bucket(long ts, double[] vals) {
+                    StringBuilder row = new StringBuilder().append(ts);
+                    for (double x : vals) {
+                        int n = vts.bridge.DoubleFormat.write(x, buf);
+                        byte[] b = new byte[n];
+                        vts.mem.Mem.copyToArray(buf, b, 0, n);
+                        String text = new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+                        assertEquals(vts.bridge.DoubleFormat.toString(x), text, "text of " + x);
+                        row.append(' ').append(Double.doubleToRawLongBits(x)).append('=').append(text);
+                    }
+                    out.add(row.toString());
+                    if (pauseEvery > 0 && out.size() % (pauseEvery * 40) == 0) java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                    return true;
+                }
+
+                @Override
+                public boolean writesText() {
+                    return true;
+                }
+            });
+        } finally {
+            vts.mem.Mem.free(buf);
+        }
+        return out;
+    }
 }

@@ -1,0 +1,244 @@
+package vts.query;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.locks.LockSupport;
+
+import vts.codec.Chunks;
+import vts.command.Agg;
+import vts.codec.DecimalScan;
+import vts.series.Series;
+
+/**
+ * A helper thread that decodes the decimal chunks of one long aggregation ahead of the
+ * main thread ({@link DecimalScan#decodeAll}), so that decoding overlaps the bucket work,
+ * the formatting and the reply. The main thread stays in charge: it takes each chunk's
+ * decoded samples in order when they are ready and decodes the chunk itself whenever the
+ * helper has not published it, or has not finished it within a short wait, so a helper
+ * that is slow, descheduled or failing costs at most that wait.
+ *
+ * <p>The helper only reads chunk memory, and only between {@link #start} and the return
+ * of {@link #stop}: the main thread is inside the command then, so no chunk can change or
+ * be freed under it, and it is parked (holding nothing) whenever the server forks.
+ *
+ * <p>Slots form a ring: the helper fills them in chunk order (state EMPTY → DECODING →
+ * READY), the main thread empties them in the same order. A slot the main thread gave up
+ * on is marked ABANDONED and emptied by the helper when its decode ends.
+ */
+final class ScanAhead {
+    private static final int EMPTY = 0, DECODING = 1, READY = 2, ABANDONED = 3;
+    private static final int RING = 32;
+    /** How long the main thread waits for a chunk being decoded before decoding it itself. */
+    private static final long WAIT_NANOS = 200_000;
+
+    private static ScanAhead instance;
+    private static boolean unavailable;
+
+    /** The helper, started on first use; null when there is no core to spare or the thread cannot start. */
+    static ScanAhead get(int threads) {
+        if (instance != null) return instance;
+        if (unavailable || threads < 2 || Runtime.getRuntime().availableProcessors() < 2) return null;
+        try {
+            ScanAhead a = new ScanAhead();
+            Thread t = Thread.ofPlatform().daemon().name("vts-scan-ahead").unstarted(a::loop);
+            a.thread = t;
+            t.start();
+            instance = a;
+        } catch (Throwable e) {
+            unavailable = true;
+        }
+        return instance;
+    }
+
+    private Thread thread;
+    /** One decoder for every chunk, so its buffers stay in the helper's cache; only the small runs are per slot. */
+    private final DecimalScan scan = new DecimalScan();
+    private final DecimalRuns[] runs = new DecimalRuns[RING];
+    private final int[] chunkIndex = new int[RING];
+    private final int[] decoded = new int[RING];
+    private final AtomicIntegerArray state = new AtomicIntegerArray(RING);
+
+    // the job (written by the main thread before a generation starts)
+    private long series, from, to, dur, align;
+    private int firstChunk;
+    private boolean countsNaN, needSum, needMinMax, needFirstLast;
+    private Agg text;
+    private final Accumulator acc = new Accumulator();
+    private final StringBuilder sb = new StringBuilder(32);
+    private final byte[] tmp = new byte[32];
+
+    /** IDLE, PENDING (a job the helper has not picked up), RUNNING, or CANCELLED (before it ran). */
+    private final AtomicInteger job = new AtomicInteger();
+    private static final int IDLE = 0, PENDING = 1, RUNNING = 2, CANCELLED = 3;
+    private volatile boolean active;
+    /** The chunk the main thread is at: the helper skips chunks before it. */
+    private volatile int mainAt;
+    private int readSeq;
+    private boolean busy;
+
+    private ScanAhead() {
+        for (int i = 0; i < RING; i++) runs[i] = new DecimalRuns();
+    }
+
+    /**
+     * Starts decoding the chunks from firstChunk on of series s that a query over
+     * [from, to] in buckets of dur aligned to align will decode: those inside [from, to]
+     * that do not lie inside one bucket with a summary the query can use, each reduced to
+     * {@link DecimalRuns}; with text (the query's only aggregator, its values written as
+     * text) the helper also formats the runs' values while it is well ahead of the main
+     * thread. False if the helper is busy with another query (then nothing was started).
+     */
+    boolean start(long s, int first, long from, long to, long dur, long align, boolean countsNaN, Agg[] aggs,
+                  Agg text) {
+        if (busy) return false;
+        int o = job.get();
+        if (o == PENDING || o == RUNNING) return false;
+        busy = true;
+        series = s;
+        firstChunk = first;
+        this.from = from;
+        this.to = to;
+        this.dur = dur;
+        this.align = align;
+        this.countsNaN = countsNaN;
+        acc.configure(aggs);
+        needSum = acc.needSum;
+        needMinMax = acc.needMinMax;
+        needFirstLast = acc.needFirstLast;
+        this.text = text;
+        readSeq = 0;
+        mainAt = first;
+        for (int i = 0; i < RING; i++) state.set(i, EMPTY);
+        active = true;
+        if (!job.compareAndSet(o, PENDING)) {
+            // the helper just acknowledged a cancelled job (CANCELLED → IDLE)
+            job.set(PENDING);
+        }
+        LockSupport.unpark(thread);
+        return true;
+    }
+
+    /**
+     * The runs of chunk ci, or null if the main thread has to decode it (the helper has not
+     * published it, gave up on it, or it needs the general decoder). A non-null result is
+     * given back by {@link #done} once read.
+     */
+    DecimalRuns take(int ci) {
+        mainAt = ci;
+        long deadline = 0;
+        int spins = 0;
+        while (true) {
+            int slot = readSeq % RING;
+            int st = state.get(slot);
+            if (st == EMPTY) return null;
+            if (st == ABANDONED) return null; // not expected: the main thread moves past what it abandons
+            int at = chunkIndex[slot];
+            if (at > ci) return null;
+            if (at < ci) {
+                // a chunk the main thread did not need (or decoded itself)
+                if (st == READY) {
+                    state.set(slot, EMPTY);
+                    readSeq++;
+                } else if (st == DECODING && state.compareAndSet(slot, DECODING, ABANDONED)) {
+                    readSeq++;
+                }
+                continue;
+            }
+            if (st == READY) {
+                if (decoded[slot] >= 0) return runs[slot];
+                done();
+                return null;
+            }
+            if (deadline == 0) {
+                deadline = System.nanoTime() + WAIT_NANOS;
+            } else if ((++spins & 63) == 0 && System.nanoTime() > deadline
+                    && state.compareAndSet(slot, DECODING, ABANDONED)) {
+                readSeq++;
+                return null;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Gives back the slot {@link #take} returned. */
+    void done() {
+        state.set(readSeq % RING, EMPTY);
+        readSeq++;
+    }
+
+    /** Ends the query's decoding; when it returns the helper reads no chunk memory any more. */
+    void stop() {
+        if (!busy) return;
+        active = false;
+        if (!job.compareAndSet(PENDING, CANCELLED)) {
+            while (job.get() == RUNNING) Thread.onSpinWait();
+        }
+        busy = false;
+    }
+
+    // ------------------------------------------------------------------ the helper thread
+
+    private void loop() {
+        while (true) {
+            int o = job.get();
+            if (o == PENDING && job.compareAndSet(PENDING, RUNNING)) {
+                try {
+                    decodeAhead();
+                } catch (Throwable e) {
+                    // the main thread decodes whatever was not published
+                } finally {
+                    job.set(IDLE);
+                }
+            } else if (o == CANCELLED) {
+                job.compareAndSet(CANCELLED, IDLE);
+            } else if (o == IDLE) {
+                LockSupport.park(this);
+            }
+        }
+    }
+
+    private void decodeAhead() {
+        long s = series;
+        int nch = Series.nchunks(s);
+        int writeSeq = 0;
+        for (int ci = firstChunk; ci < nch && active; ci++) {
+            long c = Series.chunk(s, ci);
+            int cnt = Chunks.count(c);
+            if (cnt == 0) continue;
+            long cf = Chunks.firstTs(c);
+            if (cf > to) return;
+            long cl = Chunks.lastTs(c);
+            if (cf < from || cl > to) continue;
+            if (Buckets.start(cf, dur, align) == Buckets.start(cl, dur, align)
+                    && AggregationEngine.summaryUsable(c, countsNaN, needFirstLast, needSum)) {
+                continue; // the main thread adds it from its summary
+            }
+            if (ci < mainAt) continue;
+            int slot = writeSeq % RING;
+            // the ring is full while the main thread is slower: spin, as a yield would
+            // give the core away for a whole time slice
+            while (state.get(slot) != EMPTY) {
+                if (!active) return;
+                Thread.onSpinWait();
+            }
+            DecimalScan sc = scan;
+            chunkIndex[slot] = ci;
+            state.set(slot, DECODING);
+            writeSeq++;
+            int all = -1;
+            try {
+                if (sc.open(c)) all = sc.decodeAll();
+                if (all >= 0) {
+                    DecimalRuns r = runs[slot];
+                    r.reduce(sc.regular ? null : sc.outTs, sc.firstTs, sc.step, sc.outM, all, sc.divisor(),
+                            dur, align, needSum, needMinMax);
+                    // formatting is optional work: only while half the ring waits for the main thread
+                    if (text != null && state.get((slot + RING / 2) % RING) == READY) r.format(text, acc, sb, tmp);
+                }
+            } finally {
+                decoded[slot] = all;
+                if (!state.compareAndSet(slot, DECODING, READY)) state.set(slot, EMPTY);
+            }
+        }
+    }
+}
