@@ -313,7 +313,7 @@ public final class AggregationEngine {
         int all = sc.decodeAll();
         if (all >= 0) {
             runs.reduce(sc.regular ? null : sc.outTs, sc.firstTs, sc.step, sc.outM, all, sc.divisor(), dur, align,
-                    acc.needSum, acc.needMinMax);
+                    acc.needSum, acc.needMinMax, Integer.MAX_VALUE);
             feedRuns(runs);
             return true;
         }

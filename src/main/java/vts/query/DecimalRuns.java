@@ -33,14 +33,14 @@ final class DecimalRuns {
      * Reduces the n decimal samples ms[k] / div at ts[k] (ascending), or at t0 + k * step
      * (step &gt; 0) when ts is null, into runs split at the edges of the buckets of
      * duration dur aligned to align. Sums are formed only if needSum, min and max only if
-     * needMinMax.
+     * needMinMax. Returns false (the runs are then unusable) if there would be more than
+     * maxRuns runs: the arrays grow with the runs, and a helper bounds what it holds.
      */
-    void reduce(long[] tsIn, long t0, long step, long[] ms, int samples, double div, long dur, long align,
-                boolean needSum, boolean needMinMax) {
+    boolean reduce(long[] tsIn, long t0, long step, long[] ms, int samples, double div, long dur, long align,
+                   boolean needSum, boolean needMinMax, int maxRuns) {
         this.div = div;
-        int cap = samples + samples / MAX_RUN + 1;
-        if (ts.length < cap) grow(cap);
         formatted = 0;
+        n = 0;
         int r = 0, i = 0, guess = 1;
         long bucketLast = Long.MIN_VALUE;
         while (i < samples) {
@@ -71,6 +71,10 @@ final class DecimalRuns {
             }
             guess = j - i;
             while (i < j) {
+                if (r == ts.length) {
+                    if (r >= maxRuns) return false;
+                    grow((int) Math.min(maxRuns, 2L * r));
+                }
                 int e = Math.min(j, i + MAX_RUN);
                 long s = 0, mn = Long.MAX_VALUE, mx = Long.MIN_VALUE;
                 if (needSum) {
@@ -95,6 +99,7 @@ final class DecimalRuns {
             }
         }
         n = r;
+        return true;
     }
 
     /**
@@ -134,13 +139,13 @@ final class DecimalRuns {
     static long offered;
 
     private void grow(int cap) {
-        ts = new long[cap];
-        sum = new long[cap];
-        lo = new long[cap];
-        hi = new long[cap];
-        first = new long[cap];
-        last = new long[cap];
-        count = new int[cap];
+        ts = java.util.Arrays.copyOf(ts, cap);
+        sum = java.util.Arrays.copyOf(sum, cap);
+        lo = java.util.Arrays.copyOf(lo, cap);
+        hi = java.util.Arrays.copyOf(hi, cap);
+        first = java.util.Arrays.copyOf(first, cap);
+        last = java.util.Arrays.copyOf(last, cap);
+        count = java.util.Arrays.copyOf(count, cap);
     }
 
     /** First index in [i, n) whose timestamp ts[k] is above t (ts[i] &le; t). */

@@ -28,6 +28,10 @@ import vts.series.Series;
 final class ScanAhead {
     private static final int EMPTY = 0, DECODING = 1, READY = 2, ABANDONED = 3;
     private static final int RING = 32;
+    /** Runs per chunk a slot holds at most (so the ring stays within ~2 MB of heap). */
+    private static final int MAX_RUNS = 1024;
+    /** Published chunks the main thread has not taken yet before the helper also formats values. */
+    private static final int AHEAD = 4;
     /** How long the main thread waits for a chunk being decoded before decoding it itself. */
     private static final long WAIT_NANOS = 200_000;
 
@@ -85,7 +89,7 @@ final class ScanAhead {
      * [from, to] in buckets of dur aligned to align will decode: those inside [from, to]
      * that do not lie inside one bucket with a summary the query can use, each reduced to
      * {@link DecimalRuns}; with text (the query's only aggregator, its values written as
-     * text) the helper also formats the runs' values while it is well ahead of the main
+     * text) the helper also formats the runs' values while it is a few chunks ahead of the main
      * thread. False if the helper is busy with another query (then nothing was started).
      */
     boolean start(long s, int first, long from, long to, long dur, long align, boolean countsNaN, Agg[] aggs,
@@ -228,12 +232,15 @@ final class ScanAhead {
             int all = -1;
             try {
                 if (sc.open(c)) all = sc.decodeAll();
-                if (all >= 0) {
-                    DecimalRuns r = runs[slot];
-                    r.reduce(sc.regular ? null : sc.outTs, sc.firstTs, sc.step, sc.outM, all, sc.divisor(),
-                            dur, align, needSum, needMinMax);
-                    // formatting is optional work: only while half the ring waits for the main thread
-                    if (text != null && state.get((slot + RING / 2) % RING) == READY) r.format(text, acc, sb, tmp);
+                DecimalRuns r = runs[slot];
+                if (all >= 0 && !r.reduce(sc.regular ? null : sc.outTs, sc.firstTs, sc.step, sc.outM, all,
+                        sc.divisor(), dur, align, needSum, needMinMax, MAX_RUNS)) {
+                    all = -1; // buckets this small: the main thread's per-bucket work dominates anyway
+                }
+                // formatting is optional work: only while the main thread has a few chunks waiting
+                // (measured: more formatting here than that made the main thread wait more)
+                if (all >= 0 && text != null && state.get((slot + RING - AHEAD) % RING) == READY) {
+                    r.format(text, acc, sb, tmp);
                 }
             } finally {
                 decoded[slot] = all;

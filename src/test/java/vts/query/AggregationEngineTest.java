@@ -325,7 +325,19 @@ class AggregationEngineTest {
     @Test
     void helperThreadGivesTheSameRowsAndTexts() {
         SplittableRandom r = new SplittableRandom(11);
-        long s = newSeries(ENC_COMPRESSED, 256, 0);
+        long before = DecimalRuns.offered;
+        long rows = 0;
+        // small chunks (many of them), and large ones where 1 s buckets make more runs per
+        // chunk than the helper holds (it leaves those to the main thread)
+        for (int chunkSize : new int[] {256, 4096}) {
+            rows += helperRounds(r, chunkSize);
+        }
+        assertTrue(rows > 100_000, "rows: " + rows);
+        assertTrue(DecimalRuns.offered > before, "the helper formatted no value in " + rows + " rows");
+    }
+
+    private long helperRounds(SplittableRandom r, int chunkSize) {
+        long s = newSeries(ENC_COMPRESSED, chunkSize, 0);
         allocated.add(s);
         long t = 1_000_000;
         double v = 100;
@@ -340,10 +352,9 @@ class AggregationEngineTest {
         }
         long first = 1_000_000, last = Series.lastTs(s);
         String[] names = {"avg", "sum", "min", "max", "range", "count", "first", "last", "countnan", "countall"};
-        long before = DecimalRuns.offered;
         long rows = 0;
         try {
-            for (int qi = 0; qi < 120; qi++) {
+            for (int qi = 0; qi < 60; qi++) {
                 List<Agg> aggs = new ArrayList<>();
                 int na = qi % 4 == 0 ? 2 : 1;
                 for (int i = 0; i < na; i++) aggs.add(Agg.parse(names[r.nextInt(names.length)]));
@@ -365,8 +376,7 @@ class AggregationEngineTest {
         } finally {
             AggregationEngine.testThreads = 0;
         }
-        assertTrue(rows > 100_000, "rows: " + rows);
-        assertTrue(DecimalRuns.offered > before, "the helper formatted no value in " + rows + " rows");
+        return rows;
     }
 
     /**
