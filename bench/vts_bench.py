@@ -6,7 +6,7 @@ persistence) with the module loaded, feeds it through `valkey-cli --pipe` and re
 server-side cost per call from INFO commandstats. Ratios against a built-in command are
 measured in the same run on the same server, because the machines are shared and noisy.
 
-usage: bench/vts_bench.py [ingest|madd|memory|range|range-alone|rules|all] [--module target/libvalkeyts.so]
+usage: bench/vts_bench.py [ingest|madd|memory|range|range-alone|range-helper|rules|all] [--module target/libvalkeyts.so]
 """
 import argparse
 import os
@@ -235,6 +235,31 @@ def range_alone(module, total=5_000_000):
                 srv.close()
 
 
+def range_helper(module, total=5_000_000, rounds=11):
+    """AGGREGATION avg 60000 with and without the helper thread side by side: two servers
+    (ts-num-threads 3 and 1) with the same series, alternating rounds of 20 calls, so both
+    see the same spells of the machine; the median round of each and their ratio."""
+    q = resp("TS.RANGE", "big", "-", "+", "AGGREGATION", "avg", 60000)
+    servers = [Server(module, ["--timeseries.ts-num-threads", t]) for t in ("3", "1")]
+    try:
+        for srv in servers:
+            load_big(srv, total)
+            srv.pipe(q * 40)
+        ms = [[], []]
+        for _ in range(rounds):
+            for i, srv in enumerate(servers):
+                srv.cli("CONFIG", "RESETSTAT")
+                srv.pipe(q * 20)
+                ms[i].append(srv.usec_per_call("ts.range")[0] / 1000)
+        med = [sorted(m)[len(m) // 2] for m in ms]
+        print("range-helper: AGGREGATION avg 60000, median of %d rounds: ts-num-threads 3 %.1f ms (%.1f M samples/s), "
+              "ts-num-threads 1 %.1f ms (%.1f M/s); the helper gives %.2fx"
+              % (rounds, med[0], total / med[0] / 1000, med[1], total / med[1] / 1000, med[1] / med[0]))
+    finally:
+        for srv in servers:
+            srv.close()
+
+
 def range_scan(module, total=5_000_000):
     srv = Server(module)
     try:
@@ -320,12 +345,12 @@ def rules(module, series=200, samples=5000):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", nargs="?", default="all", choices=["ingest", "madd", "memory", "range", "range-alone", "rules", "all"])
+    ap.add_argument("what", nargs="?", default="all", choices=["ingest", "madd", "memory", "range", "range-alone", "range-helper", "rules", "all"])
     ap.add_argument("--module", default=os.path.join(ROOT, "target", "libvalkeyts.so"))
     a = ap.parse_args()
-    todo = ["ingest", "madd", "memory", "range", "range-alone", "rules"] if a.what == "all" else [a.what]
+    todo = ["ingest", "madd", "memory", "range", "range-alone", "range-helper", "rules"] if a.what == "all" else [a.what]
     for w in todo:
-        {"ingest": ingest, "madd": madd, "memory": memory, "range": range_scan, "range-alone": range_alone,
+        {"ingest": ingest, "madd": madd, "memory": memory, "range": range_scan, "range-alone": range_alone, "range-helper": range_helper,
          "rules": rules}[w](a.module)
         sys.stdout.flush()
 
