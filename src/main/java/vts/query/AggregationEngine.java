@@ -452,7 +452,9 @@ public final class AggregationEngine {
 
     /** Opens the bucket holding t (the first selected sample after the current bucket). */
     private void openBucket(long t) {
-        long ns = Buckets.start(t, dur, align);
+        // usually the bucket right after the current one: no division
+        long ns = open && t > curLast && curLast < Long.MAX_VALUE - dur && t <= curLast + dur ? curLast + 1
+                : Buckets.start(t, dur, align);
         if (open) {
             closeBucket();
             if (stopped) return;
