@@ -22,8 +22,8 @@ final class DecimalRuns {
     /** The values are m / div. */
     double div;
 
-    /** Runs [0, formatted) hold their one-aggregator value (raw bits) and its text, see {@link #format}. */
-    int formatted;
+    /** Runs [0, formatted) hold their one-aggregator value (raw bits) and its text, see {@link #formatNext}. */
+    volatile int formatted;
     private long[] vbits = new long[64];
     private byte[] text = new byte[64 * TEXT];
     private byte[] tlen = new byte[64];
@@ -102,12 +102,8 @@ final class DecimalRuns {
         return true;
     }
 
-    /**
-     * Formats, for each run but the last, the value aggregator a would give a bucket made
-     * of that run alone (computed as the engine does, with acc as scratch: the same
-     * operations, so the same double).
-     */
-    void format(Agg a, Accumulator acc, StringBuilder sb, byte[] tmp) {
+    /** Makes room for the text of every run but the last; call before the runs are shared. */
+    void prepareText() {
         int m = n - 1;
         if (vbits.length < m) {
             int cap = Math.max(m, vbits.length * 2);
@@ -115,16 +111,26 @@ final class DecimalRuns {
             text = new byte[cap * TEXT];
             tlen = new byte[cap];
         }
-        for (int k = 0; k < m; k++) {
-            acc.reset();
-            acc.addDecimal(count[k], sum[k], lo[k], hi[k], first[k], last[k], div);
-            double v = AggregationEngine.valueOf(a, acc);
-            int len = DoubleFormat.format(v, tmp, sb);
-            System.arraycopy(tmp, 0, text, k * TEXT, len);
-            tlen[k] = (byte) len;
-            vbits[k] = Double.doubleToRawLongBits(v);
-        }
-        formatted = m;
+    }
+
+    /**
+     * Formats the next run but the last (after {@link #prepareText}): the value aggregator a
+     * would give a bucket made of that run alone, computed as the engine does, with acc as
+     * scratch (the same operations, so the same double). False when all are done. One
+     * thread formats; others may read the runs before {@link #formatted} meanwhile.
+     */
+    boolean formatNext(Agg a, Accumulator acc, StringBuilder sb, byte[] tmp) {
+        int k = formatted;
+        if (k >= n - 1) return false;
+        acc.reset();
+        acc.addDecimal(count[k], sum[k], lo[k], hi[k], first[k], last[k], div);
+        double v = AggregationEngine.valueOf(a, acc);
+        int len = DoubleFormat.format(v, tmp, sb);
+        System.arraycopy(tmp, 0, text, k * TEXT, len);
+        tlen[k] = (byte) len;
+        vbits[k] = Double.doubleToRawLongBits(v);
+        formatted = k + 1; // publishes the text
+        return true;
     }
 
     /** Offers run k's text for the value v (see {@link DoubleFormat#offer}) if it was formatted and is v's. */

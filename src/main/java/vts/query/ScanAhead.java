@@ -5,17 +5,19 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 
 import vts.codec.Chunks;
-import vts.command.Agg;
 import vts.codec.DecimalScan;
+import vts.command.Agg;
 import vts.series.Series;
 
 /**
  * A helper thread that decodes the decimal chunks of one long aggregation ahead of the
- * main thread ({@link DecimalScan#decodeAll}), so that decoding overlaps the bucket work,
- * the formatting and the reply. The main thread stays in charge: it takes each chunk's
- * decoded samples in order when they are ready and decodes the chunk itself whenever the
- * helper has not published it, or has not finished it within a short wait, so a helper
- * that is slow, descheduled or failing costs at most that wait.
+ * main thread ({@link DecimalScan#decodeAll}) and reduces each to per-bucket runs
+ * ({@link DecimalRuns}), so that decoding overlaps the bucket work, the formatting and the
+ * reply; while it waits for the main thread it formats values
+ * ({@link DecimalRuns#formatNext}). The main thread stays in charge: it takes each chunk's
+ * runs in order when they are ready and decodes the chunk itself whenever the helper has
+ * not published it, or has not finished it within a short wait, so a helper that is slow,
+ * descheduled or failing costs at most that wait.
  *
  * <p>The helper only reads chunk memory, and only between {@link #start} and the return
  * of {@link #stop}: the main thread is inside the command then, so no chunk can change or
@@ -28,10 +30,8 @@ import vts.series.Series;
 final class ScanAhead {
     private static final int EMPTY = 0, DECODING = 1, READY = 2, ABANDONED = 3;
     private static final int RING = 32;
-    /** Runs per chunk a slot holds at most (so the ring stays within ~2 MB of heap). */
+    /** Runs per chunk a slot holds at most (~95 bytes each: the ring stays within ~3 MB of heap). */
     private static final int MAX_RUNS = 1024;
-    /** Published chunks the main thread has not taken yet before the helper also formats values. */
-    private static final int AHEAD = 4;
     /** How long the main thread waits for a chunk being decoded before decoding it itself. */
     private static final long WAIT_NANOS = 200_000;
 
@@ -62,7 +62,7 @@ final class ScanAhead {
     private final int[] decoded = new int[RING];
     private final AtomicIntegerArray state = new AtomicIntegerArray(RING);
 
-    // the job (written by the main thread before a generation starts)
+    // the job (written by the main thread before it posts the job)
     private long series, from, to, dur, align;
     private int firstChunk;
     private boolean countsNaN, needSum, needMinMax, needFirstLast;
@@ -89,8 +89,7 @@ final class ScanAhead {
      * [from, to] in buckets of dur aligned to align will decode: those inside [from, to]
      * that do not lie inside one bucket with a summary the query can use, each reduced to
      * {@link DecimalRuns}; with text (the query's only aggregator, its values written as
-     * text) the helper also formats the runs' values while it is a few chunks ahead of the main
-     * thread. False if the helper is busy with another query (then nothing was started).
+     * text) the helper also formats the runs' values while it waits for the main thread. False if the helper is busy with another query (then nothing was started).
      */
     boolean start(long s, int first, long from, long to, long dur, long align, boolean countsNaN, Agg[] aggs,
                   Agg text) {
@@ -219,11 +218,11 @@ final class ScanAhead {
             }
             if (ci < mainAt) continue;
             int slot = writeSeq % RING;
-            // the ring is full while the main thread is slower: spin, as a yield would
-            // give the core away for a whole time slice
+            // the ring is full while the main thread is slower: format values for it meanwhile,
+            // or spin (a yield would give the core away for a whole time slice)
             while (state.get(slot) != EMPTY) {
                 if (!active) return;
-                Thread.onSpinWait();
+                if (text == null || !formatOne(writeSeq)) Thread.onSpinWait();
             }
             DecimalScan sc = scan;
             chunkIndex[slot] = ci;
@@ -237,15 +236,24 @@ final class ScanAhead {
                         sc.divisor(), dur, align, needSum, needMinMax, MAX_RUNS)) {
                     all = -1; // buckets this small: the main thread's per-bucket work dominates anyway
                 }
-                // formatting is optional work: only while the main thread has a few chunks waiting
-                // (measured: more formatting here than that made the main thread wait more)
-                if (all >= 0 && text != null && state.get((slot + RING - AHEAD) % RING) == READY) {
-                    r.format(text, acc, sb, tmp);
-                }
+                if (all >= 0 && text != null) r.prepareText();
             } finally {
                 decoded[slot] = all;
                 if (!state.compareAndSet(slot, DECODING, READY)) state.set(slot, EMPTY);
             }
         }
+    }
+
+    /**
+     * Formats one value of the published chunks, oldest first (the main thread may be
+     * reading the oldest: it uses only what is published); false if there is none left.
+     * Formatting is the helper's spare-time work: decoding the next chunk always comes first.
+     */
+    private boolean formatOne(int writeSeq) {
+        for (int j = 0; j < RING; j++) {
+            int s = (writeSeq + j) % RING;
+            if (state.get(s) == READY && decoded[s] >= 0 && runs[s].formatNext(text, acc, sb, tmp)) return true;
+        }
+        return false;
     }
 }
