@@ -75,9 +75,16 @@ public final class DoubleFormat {
         // as both paths below give
         if (a < EXACT_LIMIT && v == (long) v) return putScaled((long) v, 0, buf);
         if (a >= 1e-3 && a < 1e7) {
-            // Java's shortest form is plain here, and the same text as the scaled form below
-            // when v has at most 6 decimals (at most 13 significant digits: the shortest
-            // decimal is unique); only a whole number's ".0" goes
+            // short decimals (most raw samples: prices, readings) from the scaled integer: the
+            // same text as Java's shortest form (below), which costs several times more. The
+            // first k that gives v back is the shortest (a shorter decimal would have given v
+            // at a smaller k: v * 10^k is far below 2^52 here), and it is unique (decimals
+            // 10^-k apart cannot both round to v, whose rounding interval is below 2^-29)
+            for (int k = 1; k <= 3; k++) {
+                double r = Math.rint(v * POW10[k]);
+                if (r / POW10[k] == v) return putScaled((long) r, k, buf);
+            }
+            // Java's shortest form is plain here; only a whole number's ".0" goes
             sb.setLength(0);
             sb.append(v);
             int n = sb.length();
