@@ -225,6 +225,7 @@ public final class AggregationEngine {
         ahead = null;
         offers = false;
         offerRuns = null;
+        sideAt = -1;
         if (summaryOk && nch - first >= AHEAD_MIN_CHUNKS) {
             ScanAhead a = ScanAhead.get(testThreads > 0 ? testThreads : Config.numThreads());
             // the helper formats values only for one aggregator, written as text, oldest first
@@ -301,7 +302,14 @@ public final class AggregationEngine {
      */
     private boolean scanDecimal(long c, int ci) {
         if (ahead != null) {
-            DecimalRuns pre = ahead.take(ci);
+            if (sideAt == ci) {
+                sideAt = -1;
+                sideUsed++;
+                feedRuns(side);
+                return true;
+            }
+            if (sideAt >= 0 && sideAt < ci) sideAt = -1; // not expected: the chunk went another way
+            DecimalRuns pre = ahead.take(ci, waiter);
             if (pre != null) {
                 feedRuns(pre);
                 ahead.done();
@@ -363,6 +371,36 @@ public final class AggregationEngine {
     private DecimalRuns offerRuns;
     private int offerRun;
     private boolean offers;
+
+    /**
+     * A chunk after the current one the main thread decoded itself while the helper was
+     * finishing the current one (so that when decoding is what limits the query, both
+     * threads decode): its index (or -1) and runs.
+     */
+    private int sideAt = -1;
+    private final DecimalRuns side = new DecimalRuns();
+    /** Chunks the main thread decoded while waiting and used (tests check the path runs). */
+    static long sideUsed;
+    private final ScanAhead.Waiter waiter = this::decodeNextWhileWaiting;
+
+    private void decodeNextWhileWaiting(int ci) {
+        if (sideAt >= 0) return;
+        int nch = Series.nchunks(s);
+        for (int cj = ci + 1; cj < nch && cj <= ci + 4; cj++) {
+            long c = Series.chunk(s, cj);
+            if (!ScanAhead.decodes(c, from, to, dur, align, countsNaN, acc.needFirstLast, acc.needSum)) continue;
+            ahead.leaveBefore(cj + 1);
+            DecimalScan sc = dscan;
+            if (sc.open(c)) {
+                int all = sc.decodeAll();
+                if (all >= 0 && side.reduce(sc.regular ? null : sc.outTs, sc.firstTs, sc.step, sc.outM, all,
+                        sc.divisor(), dur, align, acc.needSum, acc.needMinMax, Integer.MAX_VALUE)) {
+                    sideAt = cj;
+                }
+            }
+            return;
+        }
+    }
 
     /** Adds the runs of a decimal chunk to their buckets. */
     private void feedRuns(DecimalRuns r) {

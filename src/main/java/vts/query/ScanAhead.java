@@ -126,8 +126,8 @@ final class ScanAhead {
      * published it, gave up on it, or it needs the general decoder). A non-null result is
      * given back by {@link #done} once read.
      */
-    DecimalRuns take(int ci) {
-        mainAt = ci;
+    DecimalRuns take(int ci, Waiter waiter) {
+        if (ci > mainAt) mainAt = ci;
         long deadline = 0;
         int spins = 0;
         while (true) {
@@ -153,6 +153,8 @@ final class ScanAhead {
                 return null;
             }
             if (deadline == 0) {
+                // the helper is on this very chunk: give the main thread something to do first
+                waiter.whileWaiting(ci);
                 deadline = System.nanoTime() + WAIT_NANOS;
             } else if ((++spins & 63) == 0 && System.nanoTime() > deadline
                     && state.compareAndSet(slot, DECODING, ABANDONED)) {
@@ -161,6 +163,30 @@ final class ScanAhead {
             }
             Thread.onSpinWait();
         }
+    }
+
+    /** What the main thread does once while the helper finishes the chunk it needs. */
+    interface Waiter {
+        void whileWaiting(int ci);
+    }
+
+    /** Makes the helper leave the chunks before ci to the main thread (those it has not started). */
+    void leaveBefore(int ci) {
+        if (ci > mainAt) mainAt = ci;
+    }
+
+    /**
+     * Whether a query over [from, to] in buckets of dur aligned to align decodes chunk c
+     * (not empty, inside the query, and not inside one bucket with a summary it can use):
+     * the chunks the helper decodes.
+     */
+    static boolean decodes(long c, long from, long to, long dur, long align, boolean countsNaN,
+                           boolean needFirstLast, boolean needSum) {
+        if (Chunks.count(c) == 0) return false;
+        long cf = Chunks.firstTs(c), cl = Chunks.lastTs(c);
+        if (cf < from || cl > to) return false;
+        return Buckets.start(cf, dur, align) != Buckets.start(cl, dur, align)
+                || !AggregationEngine.summaryUsable(c, countsNaN, needFirstLast, needSum);
     }
 
     /** Gives back the slot {@link #take} returned. */
@@ -208,14 +234,8 @@ final class ScanAhead {
             long c = Series.chunk(s, ci);
             int cnt = Chunks.count(c);
             if (cnt == 0) continue;
-            long cf = Chunks.firstTs(c);
-            if (cf > to) return;
-            long cl = Chunks.lastTs(c);
-            if (cf < from || cl > to) continue;
-            if (Buckets.start(cf, dur, align) == Buckets.start(cl, dur, align)
-                    && AggregationEngine.summaryUsable(c, countsNaN, needFirstLast, needSum)) {
-                continue; // the main thread adds it from its summary
-            }
+            if (Chunks.firstTs(c) > to) return;
+            if (!decodes(c, from, to, dur, align, countsNaN, needFirstLast, needSum)) continue;
             if (ci < mainAt) continue;
             int slot = writeSeq % RING;
             // the ring is full while the main thread is slower: format values for it meanwhile,

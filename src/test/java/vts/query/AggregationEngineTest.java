@@ -325,7 +325,7 @@ class AggregationEngineTest {
     @Test
     void helperThreadGivesTheSameRowsAndTexts() {
         SplittableRandom r = new SplittableRandom(11);
-        long before = DecimalRuns.offered;
+        long before = DecimalRuns.offered, sideBefore = AggregationEngine.sideUsed;
         long rows = 0;
         // small chunks (many of them), and large ones where 1 s buckets make more runs per
         // chunk than the helper holds (it leaves those to the main thread)
@@ -334,6 +334,7 @@ class AggregationEngineTest {
         }
         assertTrue(rows > 100_000, "rows: " + rows);
         assertTrue(DecimalRuns.offered > before, "the helper formatted no value in " + rows + " rows");
+        assertTrue(AggregationEngine.sideUsed > sideBefore, "the main thread never decoded while waiting for the helper");
     }
 
     private long helperRounds(SplittableRandom r, int chunkSize) {
