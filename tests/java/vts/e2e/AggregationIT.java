@@ -157,7 +157,7 @@ class AggregationIT {
     @Test
     void helperThreadRepliesExactlyAsTheMainThreadAlone() {
         SplittableRandom r = new SplittableRandom(23);
-        assertOk(srv().call("TS.CREATE", "big", "CHUNK_SIZE", 256));
+        assertOk(srv().call("TS.CREATE", "big", "CHUNK_SIZE", 256, "LABELS", "kind", "walk"));
         long t = 1_700_000_000_000L;
         double v = 100;
         for (int b = 0; b < 60; b++) {
@@ -175,6 +175,10 @@ class AggregationIT {
         List<Object[]> queries = new ArrayList<>();
         queries.add(new Object[] {"TS.RANGE", "big", "-", "+", "AGGREGATION", "avg", 60000});
         queries.add(new Object[] {"TS.RANGE", "big", "-", "+", "AGGREGATION", "max", 3600000});
+        // the engine behind TS.MRANGE is the same, with other sinks
+        queries.add(new Object[] {"TS.MRANGE", "-", "+", "AGGREGATION", "avg", 60000, "FILTER", "kind=walk"});
+        queries.add(new Object[] {"TS.MREVRANGE", "-", "+", "COUNT", 50, "AGGREGATION", "min", 600000, "FILTER",
+            "kind=walk", "GROUPBY", "kind", "REDUCE", "max"});
         String[] names = {"avg", "sum", "min", "max", "range", "count", "first", "last", "avg,max", "countall"};
         for (int i = 0; i < 40; i++) {
             List<Object> q = new ArrayList<>(List.of(r.nextInt(4) == 0 ? "TS.REVRANGE" : "TS.RANGE", "big"));
