@@ -16,12 +16,15 @@ public final class DoubleFormat {
 
     /** Writes v as ASCII plus a NUL at addr (needs 32 bytes); returns the length. Main thread only. */
     public static int write(double v, long addr) {
-        if (offerLen >= 0 && Double.doubleToRawLongBits(v) == offerBits) {
-            int n = offerLen;
-            Mem.copyFromArray(offerText, offerOff, addr, n);
-            Mem.putByte(addr + n, (byte) 0);
-            offerLen = -1;
-            return n;
+        if (offerNext < offerCount) {
+            // each write takes the next offer, used or not, so offers stay in step with a row
+            int i = offerNext++;
+            int n = offerLens[i];
+            if (n >= 0 && Double.doubleToRawLongBits(v) == offerBits[i]) {
+                Mem.copyFromArray(offerText, offerOffs[i], addr, n);
+                Mem.putByte(addr + n, (byte) 0);
+                return n;
+            }
         }
         byte[] buf = MAIN_BUF;
         int n = format(v, buf, MAIN_SB);
@@ -36,26 +39,39 @@ public final class DoubleFormat {
         return new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
     }
 
-    // a value formatted ahead of time by a helper thread (main thread only)
-    private static long offerBits;
+    // values formatted ahead of time by a helper thread, for the next writes (main thread only)
+    /** Offers at most, one per value of a row. */
+    public static final int MAX_OFFERS = 8;
+    private static final long[] offerBits = new long[MAX_OFFERS];
+    private static final int[] offerOffs = new int[MAX_OFFERS], offerLens = new int[MAX_OFFERS];
     private static byte[] offerText;
-    private static int offerOff, offerLen = -1;
+    private static int offerCount, offerNext;
 
     /**
-     * Offers text[off, off + len), the {@link #format} text of the double with raw bits
-     * bits, for the next {@link #write} of that double. The text must stay unchanged until
-     * {@link #withdraw}. Main thread only.
+     * Offers, for the next n writes, the texts of n doubles given by {@link #offerValue}
+     * (in text): write number i uses text i if it writes that double. The text must stay
+     * unchanged until {@link #withdraw}. Main thread only; n &le; MAX_OFFERS.
      */
-    public static void offer(long bits, byte[] text, int off, int len) {
-        offerBits = bits;
+    public static void offerRow(byte[] text, int n) {
         offerText = text;
-        offerOff = off;
-        offerLen = len;
+        offerCount = n;
+        offerNext = 0;
     }
 
-    /** Drops an offer that was not used. */
+    /**
+     * Text i of the next {@link #offerRow}: the {@link #format} text of the double with raw
+     * bits bits at [off, off + len) of the row's text, or none when len &lt; 0.
+     */
+    public static void offerValue(int i, long bits, int off, int len) {
+        offerBits[i] = bits;
+        offerOffs[i] = off;
+        offerLens[i] = len;
+    }
+
+    /** Drops the offers (used or not). */
     public static void withdraw() {
-        offerLen = -1;
+        offerCount = 0;
+        offerNext = 0;
         offerText = null;
     }
 

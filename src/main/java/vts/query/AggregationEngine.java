@@ -228,8 +228,8 @@ public final class AggregationEngine {
         sideAt = -1;
         if (summaryOk && nch - first >= AHEAD_MIN_CHUNKS) {
             ScanAhead a = ScanAhead.get(testThreads > 0 ? testThreads : Config.numThreads());
-            // the helper formats values only for one aggregator, written as text, oldest first
-            Agg text = ncols == 1 && sink.writesText() ? aggs[0] : null;
+            // the helper formats values when the sink writes them as text, oldest first
+            Agg[] text = ncols <= DoubleFormat.MAX_OFFERS && sink.writesText() ? aggs : null;
             if (a != null && a.start(s, first, from, to, dur, align, countsNaN, aggs, text)) {
                 ahead = a;
                 offers = text != null;
@@ -558,7 +558,7 @@ public final class AggregationEngine {
             }
         } else if (offerRuns != null) {
             // the helper may have formatted this one-run bucket's value already
-            offerRuns.offer(offerRun, row[0]);
+            offerRuns.offer(offerRun, row);
             try {
                 emit(curStart);
             } finally {

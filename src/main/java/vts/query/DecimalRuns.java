@@ -102,9 +102,13 @@ final class DecimalRuns {
         return true;
     }
 
-    /** Makes room for the text of every run but the last; call before the runs are shared. */
-    void prepareText() {
-        int m = n - 1;
+    /** Values per run formatted by {@link #formatNext} (the query's aggregators). */
+    private int cols = 1;
+
+    /** Makes room for the texts of cols values for every run but the last; call before the runs are shared. */
+    void prepareText(int cols) {
+        this.cols = cols;
+        int m = (n - 1) * cols;
         if (vbits.length < m) {
             int cap = Math.max(m, vbits.length * 2);
             vbits = new long[cap];
@@ -114,34 +118,45 @@ final class DecimalRuns {
     }
 
     /**
-     * Formats the next run but the last (after {@link #prepareText}): the value aggregator a
-     * would give a bucket made of that run alone, computed as the engine does, with acc as
-     * scratch (the same operations, so the same double). False when all are done. One
-     * thread formats; others may read the runs before {@link #formatted} meanwhile.
+     * Formats the values of the next run but the last (after {@link #prepareText}): the
+     * values the aggregators would give a bucket made of that run alone, computed as the
+     * engine does, with acc as scratch (the same operations, so the same doubles). False
+     * when all are done. One thread formats; others may read the runs before
+     * {@link #formatted} meanwhile.
      */
-    boolean formatNext(Agg a, Accumulator acc, StringBuilder sb, byte[] tmp) {
+    boolean formatNext(Agg[] aggs, Accumulator acc, StringBuilder sb, byte[] tmp) {
         int k = formatted;
         if (k >= n - 1) return false;
         acc.reset();
         acc.addDecimal(count[k], sum[k], lo[k], hi[k], first[k], last[k], div);
-        double v = AggregationEngine.valueOf(a, acc);
-        int len = DoubleFormat.format(v, tmp, sb);
-        System.arraycopy(tmp, 0, text, k * TEXT, len);
-        tlen[k] = (byte) len;
-        vbits[k] = Double.doubleToRawLongBits(v);
-        formatted = k + 1; // publishes the text
+        for (int c = 0; c < cols; c++) {
+            double v = AggregationEngine.valueOf(aggs[c], acc);
+            int len = DoubleFormat.format(v, tmp, sb);
+            int i = k * cols + c;
+            System.arraycopy(tmp, 0, text, i * TEXT, len);
+            tlen[i] = (byte) len;
+            vbits[i] = Double.doubleToRawLongBits(v);
+        }
+        formatted = k + 1; // publishes the texts
         return true;
     }
 
-    /** Offers run k's text for the value v (see {@link DoubleFormat#offer}) if it was formatted and is v's. */
-    void offer(int k, double v) {
-        if (k < formatted && vbits[k] == Double.doubleToRawLongBits(v)) {
-            DoubleFormat.offer(vbits[k], text, k * TEXT, tlen[k]);
-            offered++;
+    /**
+     * Offers run k's texts for the row of values (see {@link DoubleFormat#offerRow}) if it
+     * was formatted; each value's text only if it is that value's. Main thread only.
+     */
+    void offer(int k, double[] row) {
+        if (k >= formatted || row.length != cols) return;
+        for (int c = 0; c < cols; c++) {
+            int i = k * cols + c;
+            boolean same = vbits[i] == Double.doubleToRawLongBits(row[c]);
+            DoubleFormat.offerValue(c, vbits[i], i * TEXT, same ? tlen[i] : -1);
+            if (same) offered++;
         }
+        DoubleFormat.offerRow(text, cols);
     }
 
-    /** Offers made (tests check the helper's formatting is used at all). Main thread only. */
+    /** Texts offered (tests check the helper's formatting is used at all). Main thread only. */
     static long offered;
 
     private void grow(int cap) {

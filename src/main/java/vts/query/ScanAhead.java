@@ -66,7 +66,7 @@ final class ScanAhead {
     private long series, from, to, dur, align;
     private int firstChunk;
     private boolean countsNaN, needSum, needMinMax, needFirstLast;
-    private Agg text;
+    private Agg[] text;
     private final Accumulator acc = new Accumulator();
     private final StringBuilder sb = new StringBuilder(32);
     private final byte[] tmp = new byte[32];
@@ -88,11 +88,11 @@ final class ScanAhead {
      * Starts decoding the chunks from firstChunk on of series s that a query over
      * [from, to] in buckets of dur aligned to align will decode: those inside [from, to]
      * that do not lie inside one bucket with a summary the query can use, each reduced to
-     * {@link DecimalRuns}; with text (the query's only aggregator, its values written as
+     * {@link DecimalRuns}; with text (the query's aggregators, when its values are written as
      * text) the helper also formats the runs' values while it waits for the main thread. False if the helper is busy with another query (then nothing was started).
      */
     boolean start(long s, int first, long from, long to, long dur, long align, boolean countsNaN, Agg[] aggs,
-                  Agg text) {
+                  Agg[] text) {
         if (busy) return false;
         int o = job.get();
         if (o == PENDING || o == RUNNING) return false;
@@ -256,7 +256,7 @@ final class ScanAhead {
                         sc.divisor(), dur, align, needSum, needMinMax, MAX_RUNS)) {
                     all = -1; // buckets this small: the main thread's per-bucket work dominates anyway
                 }
-                if (all >= 0 && text != null) r.prepareText();
+                if (all >= 0 && text != null) r.prepareText(text.length);
             } finally {
                 decoded[slot] = all;
                 if (!state.compareAndSet(slot, DECODING, READY)) state.set(slot, EMPTY);
