@@ -5,8 +5,11 @@ import vts.mem.Mem;
 /**
  * Shortest text that parses back to the same double, as the reference prints RESP2
  * values: whole numbers without a decimal point, "nan", "inf", "-inf", exponents in
- * C style (1e+20). Numbers with up to 6 decimals (most real data) are written without
- * allocating; the rest go through Double.toString, which is shortest since JDK 19.
+ * C style (1e+20). Whole numbers and short decimals (most real data) are written from
+ * their scaled integer; values from 1e-3 to 1e7 with more decimals through Java's
+ * StringBuilder.append(double) without allocating, the rest through Double.toString (both
+ * shortest since JDK 19). A helper thread may offer texts it formatted ahead
+ * ({@link #offerRow}).
  */
 public final class DoubleFormat {
     private DoubleFormat() {}
