@@ -22,7 +22,7 @@ final class DecimalRuns {
     /** The values are m / div. */
     double div;
 
-    /** Runs [0, formatted) hold their one-aggregator value (raw bits) and its text, see {@link #formatNext}. */
+    /** Runs [0, formatted) hold their aggregators' values (raw bits) and texts, see {@link #formatNext}. */
     volatile int formatted;
     private long[] vbits = new long[64];
     private byte[] text = new byte[64 * TEXT];
