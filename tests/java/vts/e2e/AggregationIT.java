@@ -209,6 +209,12 @@ class AggregationIT {
                 }
             }
             assertTrue(rows > 100_000, "rows compared: " + rows);
+            // the setting takes 1 to 16; anything else is refused and changes nothing
+            for (String bad : new String[] {"0", "17", "-1", "two", ""}) {
+                assertInstanceOf(Resp.Err.class, srv().call("CONFIG", "SET", "timeseries.ts-num-threads", bad), bad);
+            }
+            Resp.Arr got = array(srv().call("CONFIG", "GET", "timeseries.ts-num-threads"));
+            assertArrayEquals("3".getBytes(), ((Resp.Bulk) got.get(1)).bytes());
         } finally {
             srv().call("CONFIG", "SET", "timeseries.ts-num-threads", "3");
         }
