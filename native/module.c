@@ -17,6 +17,7 @@
 #include "config.h"
 #include "jvm.h"
 #include "reply.h"
+#include "rts_load.h"
 #include "series.h"
 #include "vm_api.h"
 
@@ -117,10 +118,8 @@ static void *g_shim_fns[] = {(void *)vts_log, (void *)vts_replicate, (void *)vts
 /* ---------------- the data type ---------------- */
 
 static void *type_rdb_load(VMIO *io, int encver) {
-    if (encver < VTS_RDB_ENCVER) {
-        VM_LogIOError(io, VM_LOG_WARNING, "RedisTimeSeries' own RDB encoding %d can't be read yet", encver);
-        return NULL;
-    }
+    /* RedisTimeSeries' own encodings (RDB, DUMP payloads, its AOF's RESTOREs): converted */
+    if (encver <= RTS_MAX_ENCVER) return rts_rdb_load(io, encver);
     if (encver > VTS_RDB_ENCVER) {
         VM_LogIOError(io, VM_LOG_WARNING, "series saved by a newer module (encoding %d)", encver);
         return NULL;
@@ -585,7 +584,10 @@ static int on_keyspace(VMCtx *ctx, int type, const char *event, VMString *keynam
     (void)type;
     int cause = 0, ttl_event = 0;
     if (!strcmp(event, "loaded")) cause = CAUSE_LOADED;
-    else if (!strcmp(event, "restore")) cause = CAUSE_RESTORED;
+    /* RESTORE while loading is what an AOF rewritten by RedisTimeSeries holds: both ends of
+     * a rule come back as they were saved, as with a load */
+    else if (!strcmp(event, "restore"))
+        cause = (VM_GetContextFlags(ctx) & VM_CTX_FLAGS_LOADING) ? CAUSE_LOADED : CAUSE_RESTORED;
     else if (!strcmp(event, "copy_to")) cause = CAUSE_COPIED;
     else if (!strcmp(event, "rename_to")) cause = CAUSE_RENAMED;
     else if (!strcmp(event, "move_to")) cause = CAUSE_MOVED;

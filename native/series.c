@@ -4,6 +4,7 @@
  * These run in fork children and on the lazy-free thread: no Java, no globals
  * besides the module allocator (DESIGN rules 1 and 2).
  */
+#include <math.h>
 #include <string.h>
 #include "series.h"
 #include "vm_api.h"
@@ -261,6 +262,47 @@ ts_chunk *ts_chunk_from_blob(const uint8_t *p, size_t len, const char **err) {
     ts_chunk *c = VM_Calloc(1, TS_CHUNK_HEADER + (size_t)h.capacity);
     memcpy(c, p, len);
     return c;
+}
+
+ts_chunk *ts_chunk_new(uint8_t encoding, uint32_t capacity) {
+    ts_chunk *c = VM_Calloc(1, TS_CHUNK_HEADER + (size_t)capacity);
+    c->capacity = capacity;
+    c->encoding = encoding;
+    c->min = INFINITY;
+    c->max = -INFINITY;
+    return c;
+}
+
+int ts_chunk_append_uncompressed(ts_chunk *c, int64_t ts, double v) {
+    if (c->encoding != TS_ENC_UNCOMPRESSED || (uint64_t)c->count * 16 + 16 > c->capacity) return -1;
+    uint8_t *p = c->data + (size_t)c->count * 16;
+    memcpy(p, &ts, 8);
+    memcpy(p + 8, &v, 8);
+    c->used = (c->count + 1) * 16;
+    if (c->count == 0) {
+        c->first_ts = ts;
+        c->first_value = v;
+    }
+    c->count++;
+    c->last_ts = ts;
+    c->last_value = v;
+    if (isnan(v)) {
+        c->nan_count++;
+        return 0;
+    }
+    /* Neumaier, step for step as vts.codec.Chunks.summarise (the aggregations rely on it) */
+    double sum = c->sum, t = sum + v;
+    if (!isfinite(t)) {
+        /* an infinity: keep the compensation finite */
+    } else if (fabs(sum) >= fabs(v)) {
+        c->sum_comp += (sum - t) + v;
+    } else {
+        c->sum_comp += (v - t) + sum;
+    }
+    c->sum = t;
+    if (v < c->min) c->min = v;
+    if (v > c->max) c->max = v;
+    return 0;
 }
 
 /* Appends a loaded chunk; chunks must come in time order without overlap. */

@@ -15,4 +15,12 @@ uint8_t *ts_chunk_to_blob(const ts_chunk *c, size_t *len);
 ts_chunk *ts_chunk_from_blob(const uint8_t *p, size_t len, const char **err);
 int ts_series_append_chunk(ts_series *s, ts_chunk *c, const char **err);
 
+/* Chunk creation outside Java goes through these two (the converter of foreign RDBs uses
+ * them): a zeroed chunk of `capacity` data bytes (a multiple of 8) with its summaries
+ * initialised, and an append of one sample to an UNCOMPRESSED chunk, keeping the summaries
+ * exactly as vts.codec.Chunks.append does. Append answers -1 (nothing changed) when the
+ * sample does not fit or the chunk is not uncompressed. */
+ts_chunk *ts_chunk_new(uint8_t encoding, uint32_t capacity);
+int ts_chunk_append_uncompressed(ts_chunk *c, int64_t ts, double v);
+
 #endif

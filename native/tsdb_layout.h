@@ -30,6 +30,9 @@
 
 /* series flags */
 #define TS_FLAG_IGNORE_SET 1u
+/* chunks converted from a RedisTimeSeries RDB are uncompressed while the series is
+ * compressed: Java re-encodes them when it hears of the key (vts.series.Foreign) */
+#define TS_FLAG_FOREIGN_CHUNKS 2u
 
 /*
  * A chunk: one allocation, header followed by `capacity` data bytes.

@@ -159,6 +159,7 @@ typedef int (*VMConfigApply)(VMCtx *ctx, void *privdata, VMString **err);
     X(int, GetContextFlags, (VMCtx *ctx)) \
     X(int, GetDbIdFromModuleKey, (VMKey *key)) \
     X(const VMString *, GetKeyNameFromModuleKey, (VMKey *key)) \
+    X(const VMString *, GetKeyNameFromIO, (VMIO *io)) \
     X(long long, GetExpire, (VMKey *key)) \
     X(int, ReplyWithLongLong, (VMCtx *ctx, long long ll)) \
     X(int, ReplyWithDouble, (VMCtx *ctx, double d)) \

@@ -5,6 +5,7 @@ public final class Commands {
     private Commands() {}
 
     public static void registerAll() {
+        vts.series.Foreign.install();
         SeriesCommands.register();
         RuleCommands.register();
         MultiCommands.register();

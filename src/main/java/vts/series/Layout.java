@@ -14,6 +14,8 @@ public final class Layout {
             DUP_MIN = 4, DUP_MAX = 5, DUP_SUM = 6;
 
     public static final int FLAG_IGNORE_SET = 1;
+    /** Chunks converted from a RedisTimeSeries RDB still wait to be re-encoded ({@link Foreign}). */
+    public static final int FLAG_FOREIGN_CHUNKS = 2;
 
     // ts_chunk
     public static final int C_FIRST_TS = 0;

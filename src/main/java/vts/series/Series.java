@@ -425,6 +425,35 @@ public final class Series {
         return made;
     }
 
+    /**
+     * Re-encodes every chunk of s whose encoding is not the series' own (chunks converted
+     * from a RedisTimeSeries RDB arrive uncompressed), one chunk for one, each with at least
+     * chunk_size data bytes, grown until its samples fit; clears FLAG_FOREIGN_CHUNKS.
+     * Returns how many chunks were re-encoded.
+     */
+    public static int reencodeForeign(long s) {
+        int enc = encoding(s);
+        int n = nchunks(s);
+        int done = 0;
+        Scratch sc = SCRATCH.get();
+        for (int i = 0; i < n; i++) {
+            long c = chunk(s, i);
+            if (Chunks.encoding(c) == enc) continue;
+            sc.ensure(Chunks.count(c));
+            int k = Chunks.decode(c, sc.ts, sc.vals, 0);
+            long nc = 0;
+            for (long cap = chunkSize(s); nc == 0; cap *= 2) {
+                nc = Chunks.encode(enc, sc.ts, sc.vals, 0, k, (int) Math.min(cap, Integer.MAX_VALUE - 7));
+            }
+            if (i < n - 1) nc = Chunks.close(nc);
+            Chunks.free(c);
+            setChunk(s, i, nc);
+            done++;
+        }
+        Mem.putInt(s + S_FLAGS, Mem.getInt(s + S_FLAGS) & ~FLAG_FOREIGN_CHUNKS);
+        return done;
+    }
+
     // ---- chunk array ----
 
     private static void setChunk(long s, int i, long c) {
