@@ -1,0 +1,414 @@
+package vts.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.zip.GZIPInputStream;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * RedisTimeSeries data loads as it is (native/rts_load.c): the RDB files, DUMP payloads and
+ * the rewritten AOF that real reference servers wrote (tests/resources/rts-migration, see its
+ * README) come back with every sample, setting, label and rule, and the commands run after
+ * loading give the reference's replies.
+ *
+ * <p>Where our replies differ from the recorded ones only by documented items that other
+ * work tracks, the comparison says so precisely (see {@link #knownInfoDifference}); nothing
+ * else may differ. Numbers are compared by value (the fixture's RESP2 texts come from
+ * different formatters: "8E-1" is 0.8), exactly, except the values of aggregations where
+ * README "Sums and means are compensated" / "Variance" apply (relative 1e-9).
+ */
+class MigrationIT {
+    static final Path RES = Path.of("tests/resources/rts-migration");
+    static final String V9 = "rts-8.10-encver9", V8_112 = "rts-v1.12.14-encver8", V8_84 = "rts-v8.4.9-encver8";
+
+    // ------------------------------------------------------------------ RDB
+
+    @ParameterizedTest
+    @ValueSource(strings = {V9, V8_112, V8_84})
+    void rdbLoadsThenSurvivesOurOwnSaveAndContinuesAsTheReference(String fixture) throws IOException {
+        Path data = Files.createTempDirectory("vts-mig-");
+        gunzip(RES.resolve(fixture).resolve("dump.rdb.gz"), data.resolve("dump.rdb"));
+        JsonObject expected = json(RES.resolve(fixture).resolve("expected.json.gz"));
+        int total = 0;
+        for (String db : expected.keySet()) total += expected.getAsJsonObject(db).size();
+        String loaded = "Done loading RDB, keys loaded: " + total + ",";
+        try (ValkeyServer s = ValkeyServer.builder().config("dir", data.toString()).start()) {
+            assertTrue(s.log().contains(loaded), s.logTail(20));
+            compareAll(s, expected, false);
+            // our own encoding: a BGSAVE right after the load, then a restart from it
+            assertEquals(new Resp.Simple("Background saving started"), s.call("BGSAVE"));
+            s.await("BGSAVE done", Duration.ofSeconds(60), () -> "0".equals(s.info("persistence", "rdb_bgsave_in_progress")));
+            assertEquals("ok", s.info("persistence", "rdb_last_bgsave_status"));
+            s.stopNoSave();
+            s.startAgain();
+            assertTrue(s.logTail(40).contains(loaded), s.logTail(20));
+            compareAll(s, expected, false);
+            runContinue(s, fixture);
+            if (fixture.equals(V8_112)) {
+                // the AOF the reference rewrote holds database 0 after continue.json's writes
+                compareDb(s, "0", json(RES.resolve(fixture).resolve("expected-aof.json.gz")).getAsJsonObject("0"), false, true);
+            }
+        } finally {
+            deleteTree(data);
+        }
+    }
+
+    // ------------------------------------------------------------------ RESTORE
+
+    @ParameterizedTest
+    @ValueSource(strings = {V9, V8_112})
+    void everyDumpPayloadRestores(String fixture) {
+        JsonObject payloads = json(RES.resolve(fixture).resolve("payloads.json.gz"));
+        JsonObject expected = json(RES.resolve(fixture).resolve("expected.json.gz"));
+        try (ValkeyServer s = ValkeyServer.start()) {
+            for (Map.Entry<String, JsonElement> e : payloads.entrySet()) {
+                byte[] p = HexFormat.of().parseHex(e.getValue().getAsString());
+                assertEquals(new Resp.Simple("OK"), s.call("RESTORE", e.getKey(), "0", p), e.getKey());
+            }
+            assertEquals(payloads.size(), ((Resp.Int) s.call("DBSIZE")).value());
+            // the reference's DUMP leaves out rules and source keys (it keeps no links across
+            // RESTORE); and RESTORE with TTL 0 gives no time to live
+            compareDb(s, "0", expected.getAsJsonObject("0"), true);
+            // the labels of restored series are in the index: the same answer as from the labels
+            List<String> want = new ArrayList<>();
+            for (Map.Entry<String, JsonElement> e : expected.getAsJsonObject("0").entrySet()) {
+                String labels = e.getValue().getAsJsonObject().getAsJsonObject("info").get("labels").toString();
+                if (labels.contains("[\"host\",\"h7\"]") && labels.contains("[\"region\",\"r3\"]")) want.add(e.getKey());
+            }
+            assertFalse(want.isEmpty());
+            assertEquals(want.stream().sorted().toList(),
+                    ((List<?>) s.call("TS.QUERYINDEX", "host=h7", "region=r3").plain()).stream().map(String::valueOf).sorted().toList());
+        }
+    }
+
+    // ------------------------------------------------------------------ AOF
+
+    @Test
+    void aofRewrittenByTheReferenceLoads() throws IOException {
+        Path data = Files.createTempDirectory("vts-mig-");
+        Path aofDir = Files.createDirectories(data.resolve("appendonlydir"));
+        Path src = RES.resolve(V8_112).resolve("appendonlydir");
+        Files.copy(src.resolve("appendonly.aof.manifest"), aofDir.resolve("appendonly.aof.manifest"));
+        Files.copy(src.resolve("appendonly.aof.2.incr.aof"), aofDir.resolve("appendonly.aof.2.incr.aof"));
+        gunzip(src.resolve("appendonly.aof.2.base.aof.gz"), aofDir.resolve("appendonly.aof.2.base.aof"));
+        JsonObject expected = json(RES.resolve(V8_112).resolve("expected-aof.json.gz"));
+        try (ValkeyServer s = ValkeyServer.builder().config("dir", data.toString()).config("appendonly", "yes").start()) {
+            assertEquals(234L, ((Resp.Int) s.call("DBSIZE")).value(), s.logTail(20));
+            compareDb(s, "0", expected.getAsJsonObject("0"), false);
+            // then our own AOF: rewritten, restarted, the same again
+            assertEquals(new Resp.Simple("Background append only file rewriting started"), s.call("BGREWRITEAOF"));
+            s.await("rewrite done", Duration.ofSeconds(60),
+                    () -> "0".equals(s.info("persistence", "aof_rewrite_in_progress"))
+                            && "0".equals(s.info("persistence", "aof_rewrite_scheduled")));
+            assertEquals("ok", s.info("persistence", "aof_last_bgrewrite_status"));
+            s.stopNoSave();
+            s.startAgain();
+            compareDb(s, "0", expected.getAsJsonObject("0"), false);
+        } finally {
+            deleteTree(data);
+        }
+    }
+
+    // ------------------------------------------------------------------ bad input
+
+    /**
+     * Truncated and bit-flipped payloads (with a valid checksum, so they reach the converter)
+     * through RESTORE: every one answers (an error, or OK with a series TS.INFO and TS.RANGE
+     * read), and the server stays up.
+     */
+    @Test
+    void fuzzedPayloadsEndInErrorsOrValidSeries() {
+        JsonObject payloads = json(RES.resolve(V9).resolve("payloads.json.gz"));
+        List<String> keys = List.of("counter", "chunk:small", "doubles", "nan", "plain:uncompressed", "plain:compressed",
+                "labels:many", "labels:odd", "empty", "dup:sum", "ign", "ret:short", "fleet:001", "src", "dst:twa");
+        Random rnd = new Random(10);
+        int errors = 0, ok = 0;
+        try (ValkeyServer s = ValkeyServer.start()) {
+            for (String k : keys) {
+                byte[] p = HexFormat.of().parseHex(payloads.get(k).getAsString());
+                int body = p.length - 10; // type .. module data; then RDB version (2) and CRC64 (8)
+                for (int i = 0; i < 60; i++) {
+                    byte[] f;
+                    if (i < 20) {
+                        int cut = 2 + rnd.nextInt(body - 2);
+                        f = new byte[cut + 10];
+                        System.arraycopy(p, 0, f, 0, cut);
+                        System.arraycopy(p, body, f, cut, 2);
+                    } else {
+                        f = p.clone();
+                        for (int b = 0, n = 1 + rnd.nextInt(3); b < n; b++) {
+                            int at = 1 + rnd.nextInt(body - 1);
+                            f[at] ^= (byte) (1 << rnd.nextInt(8));
+                        }
+                    }
+                    withCrc(f);
+                    Resp.Reply r = s.call("RESTORE", "fz", "0", f, "REPLACE");
+                    if (r instanceof Resp.Err) {
+                        errors++;
+                        continue;
+                    }
+                    assertEquals(new Resp.Simple("OK"), r, k + " #" + i);
+                    ok++;
+                    assertInstanceOf(Resp.Arr.class, s.call("TS.INFO", "fz"), k + " #" + i);
+                    assertInstanceOf(Resp.Arr.class, s.call("TS.RANGE", "fz", "-", "+"), k + " #" + i);
+                }
+            }
+            assertTrue(s.ping());
+            assertFalse(s.log().contains("crashed by signal"), s.logTail(30));
+            assertTrue(errors > 400, "most corrupt payloads are refused: " + errors + " errors, " + ok + " accepted");
+            // a refused series leaves nothing behind, and the log names the key and the reason
+            s.call("DEL", "fz");
+            byte[] p = HexFormat.of().parseHex(payloads.get("counter").getAsString());
+            byte[] t = new byte[p.length - 200];
+            System.arraycopy(p, 0, t, 0, t.length - 10);
+            System.arraycopy(p, p.length - 10, t, t.length - 10, 2);
+            withCrc(t);
+            assertInstanceOf(Resp.Err.class, s.call("RESTORE", "cut:key", "0", t));
+            assertEquals(new Resp.Int(0), s.call("EXISTS", "cut:key"));
+            byte[] bad = p.clone();
+            int dataAt = indexOf(bad, "counter".getBytes(StandardCharsets.US_ASCII), 20) + 300; // inside the first chunk's data
+            bad[dataAt] ^= (byte) 0xff;
+            bad[dataAt + 1] ^= (byte) 0xff;
+            withCrc(bad);
+            Resp.Reply r = s.call("RESTORE", "flip:key", "0", bad);
+            if (r instanceof Resp.Err) {
+                s.await("log line", Duration.ofSeconds(5), () -> s.log().contains("'flip:key'"));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ comparison
+
+    static void compareAll(ValkeyServer s, JsonObject expected, boolean restored) {
+        for (String db : expected.keySet()) compareDb(s, db, expected.getAsJsonObject(db), restored);
+        s.call("SELECT", "0");
+    }
+
+    /** Every key of one database: TS.INFO (without memoryUsage), every sample, TTL presence. */
+    static void compareDb(ValkeyServer s, String db, JsonObject keys, boolean restored) {
+        compareDb(s, db, keys, restored, false);
+    }
+
+    /** afterWrites: destinations' samples our writes closed agree within the aggregation tolerance. */
+    static void compareDb(ValkeyServer s, String db, JsonObject keys, boolean restored, boolean afterWrites) {
+        assertEquals(new Resp.Simple("OK"), s.call("SELECT", db));
+        List<String> diffs = new ArrayList<>();
+        for (Map.Entry<String, JsonElement> e : keys.entrySet()) {
+            String key = e.getKey();
+            JsonObject exp = e.getValue().getAsJsonObject();
+            JsonObject info = exp.getAsJsonObject("info");
+            List<?> got = (List<?>) s.call("TS.INFO", key).plain();
+            boolean samplesMatch = sameSamples(exp.getAsJsonArray("samples").asList(),
+                    (List<?>) s.call("TS.RANGE", key, "-", "+").plain(), afterWrites && key.startsWith("dst:"));
+            if (!samplesMatch) diffs.add(db + " " + key + " samples");
+            for (int i = 0; i + 1 < got.size(); i += 2) {
+                String field = (String) got.get(i);
+                if (field.equals("memoryUsage") || !info.has(field)) continue;
+                JsonElement want = info.get(field);
+                if (restored && field.equals("rules")) want = new com.google.gson.JsonArray();
+                if (restored && field.equals("sourceKey")) want = com.google.gson.JsonNull.INSTANCE;
+                String w = text(want), g = text(got.get(i + 1));
+                if (!w.equals(g) && !knownInfoDifference(field, info, got.get(i + 1), samplesMatch)) {
+                    diffs.add(db + " " + key + " " + field + ": want " + w + " got " + g);
+                }
+            }
+            boolean ttl = ((Resp.Int) s.call("PTTL", key)).value() >= 0;
+            if (ttl != (exp.get("pttl").getAsBoolean() && !restored)) diffs.add(db + " " + key + " ttl " + ttl);
+        }
+        assertEquals(List.of(), diffs);
+    }
+
+    /**
+     * Differences from the recorded TS.INFO that are ours in general (not of migration) and
+     * tracked as TS.INFO parity items: an empty series reports chunkCount 0 (the reference
+     * keeps an empty chunk: 1); a series with retention reports totalSamples and
+     * firstTimestamp of the samples it still holds, including those older than the
+     * retention window that TS.RANGE no longer shows (the reference counts the visible
+     * ones). The samples TS.RANGE returns must agree in the second case.
+     */
+    static boolean knownInfoDifference(String field, JsonObject info, Object got, boolean samplesMatch) {
+        if (field.equals("chunkCount")) return info.get("totalSamples").getAsLong() == 0 && Long.valueOf(0).equals(got);
+        if (field.equals("totalSamples") || field.equals("firstTimestamp"))
+            return info.get("retentionTime").getAsLong() > 0 && samplesMatch;
+        return false;
+    }
+
+    static boolean sameSamples(List<JsonElement> want, List<?> got, boolean aggregated) {
+        if (want.size() != got.size()) return false;
+        for (int i = 0; i < want.size(); i++) {
+            List<JsonElement> w = want.get(i).getAsJsonArray().asList();
+            List<?> g = (List<?>) got.get(i);
+            if (w.get(0).getAsLong() != (Long) g.get(0)) return false;
+            double a = num(w.get(1).getAsString()), b = num((String) g.get(1));
+            if (Double.doubleToLongBits(a) != Double.doubleToLongBits(b) && !near(a, b, aggregated)) return false;
+        }
+        return true;
+    }
+
+    static double num(String s) {
+        return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+            case "nan", "-nan" -> Double.NaN;
+            case "inf", "+inf", "infinity" -> Double.POSITIVE_INFINITY;
+            case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
+            default -> Double.parseDouble(s);
+        };
+    }
+
+    /** A canonical text of a JSON value or a plain reply, numbers by value. */
+    static String text(Object o) {
+        if (o instanceof JsonElement j) {
+            if (j.isJsonNull()) return "null";
+            if (j.isJsonArray()) {
+                List<String> out = new ArrayList<>();
+                for (JsonElement x : j.getAsJsonArray()) out.add(text(x));
+                return out.toString();
+            }
+            return scalar(j.getAsString());
+        }
+        if (o == null) return "null";
+        if (o instanceof List<?> l) {
+            List<String> out = new ArrayList<>();
+            for (Object x : l) out.add(text(x));
+            return out.toString();
+        }
+        return scalar(String.valueOf(o));
+    }
+
+    private static String scalar(String s) {
+        try {
+            double d = num(s);
+            return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+        } catch (NumberFormatException e) {
+            return s;
+        }
+    }
+
+    // ------------------------------------------------------------------ continue.json
+
+    static void runContinue(ValkeyServer s, String fixture) {
+        List<JsonElement> steps = JsonParser.parseString(read(RES.resolve(fixture).resolve("continue.json"))).getAsJsonArray().asList();
+        List<String> diffs = new ArrayList<>();
+        for (JsonElement step : steps) {
+            List<JsonElement> cmd = step.getAsJsonObject().getAsJsonArray("cmd").asList();
+            Object[] args = cmd.stream().map(JsonElement::getAsString).toArray();
+            String line = String.join(" ", cmd.stream().map(JsonElement::getAsString).toList());
+            boolean aggregated = line.contains("AGGREGATION") || line.contains(" dst:");
+            Resp.Reply got = s.call(args);
+            if (!sameReply(step.getAsJsonObject().get("reply"), got, aggregated)) {
+                diffs.add(line + ": want " + step.getAsJsonObject().get("reply") + " got " + got.plain());
+            }
+        }
+        assertEquals(List.of(), diffs);
+    }
+
+    static boolean sameReply(JsonElement want, Resp.Reply got, boolean aggregated) {
+        if (want.isJsonNull()) return got instanceof Resp.Null;
+        if (want.isJsonObject() && want.getAsJsonObject().has("error")) {
+            // the reference's error text without the "ERR " its client stripped; the 1.12 / 8.4
+            // text of the BLOCK error is the start of the longer 8.10 text, which we give
+            String msg = want.getAsJsonObject().get("error").getAsString();
+            return got instanceof Resp.Err e && (e.message().equals(msg) || e.message().startsWith("ERR " + msg)
+                    || e.message().startsWith(msg));
+        }
+        if (want.isJsonArray()) {
+            if (!(got instanceof Resp.Arr a) || a.size() != want.getAsJsonArray().size()) return false;
+            for (int i = 0; i < a.size(); i++) {
+                if (!sameReply(want.getAsJsonArray().get(i), a.get(i), aggregated)) return false;
+            }
+            return true;
+        }
+        String w = want.getAsString();
+        String g = switch (got) {
+            case Resp.Int i -> Long.toString(i.value());
+            case Resp.Bulk b -> b.text();
+            case Resp.Simple t -> t.text();
+            default -> null;
+        };
+        if (g == null) return false;
+        if (w.equals(g)) return true;
+        try {
+            double a = num(w), b = num(g);
+            return Double.doubleToLongBits(a) == Double.doubleToLongBits(b) || near(a, b, aggregated);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** The documented summation / variance differences: within 1e-9 relative, aggregations only. */
+    static boolean near(double a, double b, boolean aggregated) {
+        return aggregated && Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Sets the CRC64 (Jones, reflected, as the server's DUMP/RESTORE use) of a payload's last 8 bytes. */
+    static void withCrc(byte[] p) {
+        long crc = 0;
+        for (int i = 0; i < p.length - 8; i++) {
+            crc ^= p[i] & 0xff;
+            for (int k = 0; k < 8; k++) crc = (crc >>> 1) ^ ((crc & 1) != 0 ? 0x95AC9329AC4BC9B5L : 0);
+        }
+        for (int i = 0; i < 8; i++) p[p.length - 8 + i] = (byte) (crc >>> (8 * i));
+    }
+
+    static int indexOf(byte[] hay, byte[] needle, int from) {
+        outer:
+        for (int i = from; i <= hay.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return 0;
+    }
+
+    static JsonObject json(Path gz) {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
+            return JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void gunzip(Path gz, Path to) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
+            Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (var w = Files.walk(p)) {
+            for (Path x : w.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+        }
+    }
+}
