@@ -55,7 +55,7 @@ class LayoutTest {
         c.append("  printf(\"sizeof ts_series %zu 0\\n\", sizeof(ts_series));\n");
         for (String m : new String[] {"TS_LAYOUT_VERSION", "TS_MAGIC", "TS_ENC_COMPRESSED", "TS_ENC_UNCOMPRESSED",
                 "TS_DUP_UNSET", "TS_DUP_BLOCK", "TS_DUP_FIRST", "TS_DUP_LAST", "TS_DUP_MIN", "TS_DUP_MAX",
-                "TS_DUP_SUM", "TS_FLAG_IGNORE_SET"}) {
+                "TS_DUP_SUM", "TS_FLAG_IGNORE_SET", "TS_FLAG_FOREIGN_CHUNKS"}) {
             c.append("  printf(\"macro ").append(m).append(" %lld 0\\n\", (long long)").append(m).append(");\n");
         }
         c.append("  return 0;\n}\n");
@@ -101,6 +101,6 @@ class LayoutTest {
             assertEquals(value, java.get(name), name + " (" + line + ")");
             checked++;
         }
-        assertEquals(fields.size() - skipped + 2 + 12, checked, "every field, size and macro checked");
+        assertEquals(fields.size() - skipped + 2 + 13, checked, "every field, size and macro checked");
     }
 }
