@@ -289,6 +289,52 @@ class MigrationIT {
         }
     }
 
+    /**
+     * Older encodings (built field by field, as the reference's loader reads them): before 2
+     * the samples come one by one and the chunk size counts samples; 2..7 have chunks but no
+     * IGNORE fields; alignment exists from 6 on.
+     */
+    @Test
+    void olderEncodingsLoad() {
+        byte[] real = realPayload();
+        long v = Double.doubleToRawLongBits(2.25);
+        try (ValkeyServer s = ValkeyServer.start()) {
+            // encoding 0: no options (uncompressed), samples one by one
+            byte[] e0 = new Payload(real, 0).s("k").u(600000).u(256).u(1).s("a").s("b").u(0)
+                    .u(3).u(1000).d(1.5).u(2000).d(2.5).u(3000).d(-0.0).payload();
+            // encoding 1: options
+            byte[] e1 = new Payload(real, 1).s("k").u(0).u(128).u(1).u(0).u(0).u(2).u(5).d(7).u(6).d(8).payload();
+            // encoding 5: chunks, duplicate policy (4 = min), a max rule without alignment
+            byte[] e5 = new Payload(real, 5).s("k").u(0).u(4096).u(1).u(2000).d(2.25).u(2).u(4).u(0).u(1).s("x").s("y")
+                    .u(1).s("d5").u(60000).u(2).u(0).d(2.25).d(1.0).u(1).u(1000).u(2).u(32)
+                    .s(Payload.samples(1000, v, 2000, v)).payload();
+            // encoding 7: alignment
+            byte[] e7 = new Payload(real, 7).s("k").u(0).u(4096).u(1).u(2000).d(2.25).u(2).u(6).u(0).u(0)
+                    .u(1).s("d7").u(60000).u(500).u(6).u(0).d(2.25).u(0).u(1).u(1000).u(2).u(32)
+                    .s(Payload.samples(1000, v, 2000, v)).payload();
+            assertEquals(new Resp.Simple("OK"), s.call("RESTORE", "e0", "0", e0));
+            assertEquals(List.of(List.of(1000L, "1.5"), List.of(2000L, "2.5"), List.of(3000L, "-0")),
+                    s.call("TS.RANGE", "e0", "-", "+").plain());
+            assertEquals(List.of("e0"), s.call("TS.QUERYINDEX", "a=b").plain());
+            assertEquals(new Resp.Simple("OK"), s.call("RESTORE", "e1", "0", e1));
+            assertEquals(List.of(List.of(5L, "7"), List.of(6L, "8")), s.call("TS.RANGE", "e1", "-", "+").plain());
+            // a RESTOREd rule is kept when its destination exists (vts.compaction.Links)
+            s.call("TS.CREATE", "d5");
+            s.call("TS.CREATE", "d7");
+            assertEquals(new Resp.Simple("OK"), s.call("RESTORE", "e5", "0", e5));
+            assertEquals(List.of(List.of(1000L, "2.25"), List.of(2000L, "2.25")), s.call("TS.RANGE", "e5", "-", "+").plain());
+            List<?> info = (List<?>) s.call("TS.INFO", "e5").plain();
+            assertEquals("min", info.get(info.indexOf("duplicatePolicy") + 1));
+            assertEquals(List.of(List.of("d5", 60000L, "MAX", 0L)), info.get(info.indexOf("rules") + 1));
+            assertEquals(new Resp.Simple("OK"), s.call("RESTORE", "e7", "0", e7));
+            info = (List<?>) s.call("TS.INFO", "e7").plain();
+            assertEquals("sum", info.get(info.indexOf("duplicatePolicy") + 1));
+            assertEquals(List.of(List.of("d7", 60000L, "FIRST", 500L)), info.get(info.indexOf("rules") + 1));
+            info = (List<?>) s.call("TS.INFO", "d7").plain();
+            assertEquals("e7", info.get(info.indexOf("sourceKey") + 1));
+        }
+    }
+
     /** A corrupt series in an RDB file: the server refuses the file, and its log names the key. */
     @Test
     void corruptSeriesInAnRdbFileStopsTheLoadNamingTheKey() throws Exception {
