@@ -425,10 +425,14 @@ public final class Series {
         return made;
     }
 
+    /** Largest chunk the re-encoding makes of one foreign chunk (the RDB loader takes up to 64 MiB). */
+    static final long FOREIGN_MAX_CAPACITY = 16L << 20;
+
     /**
      * Re-encodes every chunk of s whose encoding is not the series' own (chunks converted
      * from a RedisTimeSeries RDB arrive uncompressed), one chunk for one, each with at least
-     * chunk_size data bytes, grown until its samples fit; clears FLAG_FOREIGN_CHUNKS.
+     * chunk_size data bytes, grown until its samples fit (beyond FOREIGN_MAX_CAPACITY: split
+     * into chunk_size chunks, as an out-of-order write would); clears FLAG_FOREIGN_CHUNKS.
      * Returns how many chunks were re-encoded.
      */
     public static int reencodeForeign(long s) {
@@ -442,13 +446,19 @@ public final class Series {
             sc.ensure(Chunks.count(c));
             int k = Chunks.decode(c, sc.ts, sc.vals, 0);
             long nc = 0;
-            for (long cap = chunkSize(s); nc == 0; cap *= 2) {
-                nc = Chunks.encode(enc, sc.ts, sc.vals, 0, k, (int) Math.min(cap, Integer.MAX_VALUE - 7));
+            for (long cap = chunkSize(s); nc == 0 && cap <= FOREIGN_MAX_CAPACITY; cap *= 2) {
+                nc = Chunks.encode(enc, sc.ts, sc.vals, 0, k, (int) cap);
+            }
+            done++;
+            if (nc == 0) { // too many samples for one chunk of ours: chunk_size chunks instead
+                int made = replace(s, i, sc.ts, sc.vals, k);
+                i += made - 1;
+                n += made - 1;
+                continue;
             }
             if (i < n - 1) nc = Chunks.close(nc);
             Chunks.free(c);
             setChunk(s, i, nc);
-            done++;
         }
         Mem.putInt(s + S_FLAGS, Mem.getInt(s + S_FLAGS) & ~FLAG_FOREIGN_CHUNKS);
         return done;
