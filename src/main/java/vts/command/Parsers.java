@@ -411,6 +411,7 @@ public final class Parsers {
         long count = -1;
         Aggregation aggregation;
         Align align;
+        boolean strayEmpty; // an EMPTY that is not right after AGGREGATION ... [BUCKETTIMESTAMP bt]
 
         RangeOpts(Args a, int at) {
             this.a = a;
@@ -446,7 +447,11 @@ public final class Parsers {
                 return i + 3;
             }
             if (a.is(i, "FILTER_BY_TS")) return filterByTs(i);
-            if (a.is(i, "EMPTY")) throw Err.tsdb(Err.EMPTY_PLACE);
+            if (a.is(i, "EMPTY")) {
+                // the reference looks for EMPTY only when there is an AGGREGATION: alone it is ignored
+                strayEmpty = true;
+                return i + 1;
+            }
             if (a.is(i, "BUCKETTIMESTAMP")) throw Err.tsdb(Err.BUCKET_TS_PLACE);
             throw Err.unknownArgument(a, i);
         }
@@ -511,6 +516,7 @@ public final class Parsers {
         }
 
         RangeQuery build() {
+            if (strayEmpty && aggregation != null) throw Err.tsdb(Err.EMPTY_PLACE);
             if (align != null) {
                 if (aggregation == null) throw Err.tsdb(Err.ALIGN_NO_AGG);
                 if (align.kind() == Align.Kind.START && fromMin) throw Err.tsdb(Err.ALIGN_START);

@@ -399,6 +399,8 @@ class ParserTest {
         assertEquals(Align.END, range("0", "5", "ALIGN", "end", "AGGREGATION", "sum", "1").align());
         assertEquals(Align.START, range("0", "5", "ALIGN", "-", "AGGREGATION", "sum", "1").align());
         assertEquals(7, range("-", "+", "COUNT", "5", "COUNT", "7").count()); // the later one wins
+        assertNull(range("-", "+", "EMPTY").aggregation()); // EMPTY without AGGREGATION is ignored, as the reference does
+        assertEquals(3, range("-", "+", "EMPTY", "COUNT", "3").count());
         String sixteen = String.join(",", java.util.Collections.nCopies(16, "sum"));
         assertEquals(16, range("-", "+", "AGGREGATION", sixteen, "1").aggregation().aggregators().size());
     }
@@ -422,7 +424,7 @@ class ParserTest {
         tsdb("Too many aggregation types", cat(k, "AGGREGATION", String.join(",", java.util.Collections.nCopies(17, "avg")), "10"));
         tsdb("bucketDuration must be greater than zero", cat(k, "AGGREGATION", "avg", "0"));
         tsdb("bucketDuration must be greater than zero", cat(k, "AGGREGATION", "avg", "-5"));
-        tsdb("EMPTY flag should be the 3rd or 5th flag after AGGREGATION flag", cat(k, "EMPTY"));
+        tsdb("EMPTY flag should be the 3rd or 5th flag after AGGREGATION flag", cat(k, "EMPTY", "AGGREGATION", "avg", "5"));
         tsdb("EMPTY flag should be the 3rd or 5th flag after AGGREGATION flag", cat(k, "AGGREGATION", "avg", "5", "COUNT", "3", "EMPTY"));
         tsdb("BUCKETTIMESTAMP flag should be the 3rd or 4th flag after AGGREGATION flag", cat(k, "BUCKETTIMESTAMP", "end"));
         tsdb("unknown BUCKETTIMESTAMP parameter", cat(k, "AGGREGATION", "avg", "5", "BUCKETTIMESTAMP", "x"));
