@@ -50,7 +50,8 @@ final class InfoCommand {
         field(ctx, "chunkType");
         Reply.simple(ctx, Series.encoding(s) == Layout.ENC_UNCOMPRESSED ? "uncompressed" : "compressed");
         field(ctx, "duplicatePolicy");
-        int p = Series.dupPolicy(s);
+        // the effective policy: the module's default for a series without one (as 8.x reports)
+        int p = SeriesCommands.effectivePolicy(DuplicatePolicy.NONE, s);
         if (p <= 0 || p >= POLICY_NAMES.length) Reply.nul(ctx);
         else Reply.simple(ctx, POLICY_NAMES[p]);
         field(ctx, "labels");

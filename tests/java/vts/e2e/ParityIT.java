@@ -1,0 +1,96 @@
+package vts.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static vts.e2e.Ts.*;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Where RedisTimeSeries 8.10 and its clients expect something we did differently (issue 11):
+ * each test pins the reference's reply or error, RESP2 and RESP3.
+ */
+class ParityIT {
+    @RegisterExtension
+    static final ServerExtension valkey = new ServerExtension().flushAllBeforeEach();
+    static ValkeyServer server;
+
+    @BeforeAll
+    static void server() {
+        server = valkey.server();
+    }
+
+    static Resp.Reply call(Object... args) {
+        return server.call(args);
+    }
+
+    static Resp.Reply call3(Object... args) {
+        return server.call3(args);
+    }
+
+    static Resp.MapReply map3(Resp.Reply r) {
+        assertInstanceOf(Resp.MapReply.class, r, "RESP3 map: " + r);
+        return (Resp.MapReply) r;
+    }
+
+    // ------------------------------------------------------------ TS.INFO
+
+    @Test
+    void infoReportsTheEffectiveDuplicatePolicy() {
+        assertOk(call("TS.CREATE", "plain"));
+        assertOk(call("TS.CREATE", "own", "DUPLICATE_POLICY", "MIN"));
+        call("TS.ADD", "auto", 1, 1);
+        assertEquals("block", text(info(server, "plain").get("duplicatePolicy")));
+        assertEquals("block", text(info(server, "auto").get("duplicatePolicy")));
+        assertEquals("min", text(info(server, "own").get("duplicatePolicy")));
+        assertEquals("block", text(map3(call3("TS.INFO", "plain")).get("duplicatePolicy")));
+        try {
+            assertOk(call("CONFIG", "SET", "timeseries.ts-duplicate-policy", "last"));
+            assertEquals("last", text(info(server, "plain").get("duplicatePolicy")), "follows the module default");
+            assertEquals("min", text(info(server, "own").get("duplicatePolicy")));
+        } finally {
+            assertOk(call("CONFIG", "SET", "timeseries.ts-duplicate-policy", "block"));
+        }
+    }
+
+    @Test
+    void infoDebugBytesPerSampleIsADoubleInResp3() {
+        for (int i = 0; i < 10; i++) call("TS.ADD", "k", i, i);
+        Resp.MapReply info = map3(call3("TS.INFO", "k", "DEBUG"));
+        Resp.Arr chunks = array(info.get("Chunks"));
+        assertEquals(1, chunks.size());
+        Resp.MapReply chunk = map3(chunks.get(0));
+        assertInstanceOf(Resp.Dbl.class, chunk.get("bytesPerSample"), "a double in RESP3: " + chunk);
+        double size = integer(chunk.get("size"));
+        assertEquals(size / 10, ((Resp.Dbl) chunk.get("bytesPerSample")).value(), 1e-9);
+        // RESP2 keeps the text form
+        Resp.Arr c2 = array(array(info(server, "k", "DEBUG").get("Chunks")).get(0));
+        assertInstanceOf(Resp.Simple.class, c2.get(9), "RESP2 bytesPerSample is a simple string: " + c2);
+        assertEquals(size / 10, Double.parseDouble(text(c2.get(9))), 1e-9);
+    }
+
+    // ------------------------------------------------------------ EMPTY without AGGREGATION
+
+    @Test
+    void emptyWithoutAggregationIsIgnored() {
+        assertOk(call("TS.CREATE", "k", "LABELS", "l", "v"));
+        for (int i = 0; i < 5; i++) call("TS.ADD", "k", i * 10, i);
+        assertOk(call("TS.CREATE", "other", "LABELS", "l", "v"));
+        call("TS.ADD", "other", 5, 1);
+        List<String> plain = samples2(call("TS.RANGE", "k", "-", "+"));
+        assertEquals(plain, samples2(call("TS.RANGE", "k", "-", "+", "EMPTY")));
+        assertEquals(plain.subList(0, 2), samples2(call("TS.RANGE", "k", "-", "+", "EMPTY", "COUNT", 2)));
+        assertEquals(List.of("40:4", "30:3"), samples2(call("TS.REVRANGE", "k", "-", "+", "COUNT", 2, "EMPTY")));
+        assertEquals(samples3(call3("TS.RANGE", "k", "-", "+")), samples3(call3("TS.RANGE", "k", "-", "+", "EMPTY")));
+        assertEquals(call("TS.MRANGE", "-", "+", "FILTER", "l=v"), call("TS.MRANGE", "-", "+", "EMPTY", "FILTER", "l=v"));
+        assertEquals(call("TS.MREVRANGE", "-", "+", "FILTER", "l=v"), call("TS.MREVRANGE", "-", "+", "EMPTY", "FILTER", "l=v"));
+        // with AGGREGATION, EMPTY must still follow it
+        assertError("ERR TSDB: EMPTY flag should be the 3rd or 5th flag after AGGREGATION flag",
+                call("TS.RANGE", "k", "-", "+", "EMPTY", "AGGREGATION", "avg", 10));
+    }
+}
