@@ -1,7 +1,6 @@
 package vts.command;
 
 import vts.bridge.Api;
-import vts.bridge.DoubleFormat;
 import vts.bridge.Keys;
 import vts.bridge.NativeArgs;
 import vts.bridge.Reply;
@@ -88,7 +87,7 @@ final class InfoCommand {
                 field(ctx, "size");
                 Reply.integer(ctx, size);
                 field(ctx, "bytesPerSample");
-                Reply.simple(ctx, DoubleFormat.toString(count == 0 ? 0 : (double) size / count));
+                Reply.value(ctx, count == 0 ? 0 : (double) size / count, resp3); // a double in RESP3
             }
         }
     }
