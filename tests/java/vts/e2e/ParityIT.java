@@ -93,4 +93,33 @@ class ParityIT {
         assertError("ERR TSDB: EMPTY flag should be the 3rd or 5th flag after AGGREGATION flag",
                 call("TS.RANGE", "k", "-", "+", "EMPTY", "AGGREGATION", "avg", 10));
     }
+
+    // ------------------------------------------------------------ IGNORE after LABELS (node-redis)
+
+    @Test
+    void ignoreAfterLabelsIsTheOption() {
+        assertOk(call("TS.CREATE", "c", "DUPLICATE_POLICY", "LAST", "LABELS", "room", "a", "IGNORE", 10, 0.5));
+        assertEquals(10, integer(info(server, "c").get("ignoreMaxTimeDiff")));
+        assertEquals("0.5", text(info(server, "c").get("ignoreMaxValDiff")));
+        assertEquals(Map.of("room", "a"), labels(info(server, "c").get("labels")));
+        assertEquals(List.of("room"), array(call("TS.QUERYLABELS", "LABELS")).plain(), "IGNORE is no label");
+        assertEquals(1, integer(call("TS.ADD", "c", 1, 1)));
+        assertEquals(1, integer(call("TS.ADD", "c", 5, 1.2)), "ignored: within 10 ms and 0.5");
+        assertEquals(List.of("1:1"), samples2(call("TS.RANGE", "c", "-", "+")));
+
+        assertEquals(7, integer(call("TS.ADD", "a", 7, 1, "DUPLICATE_POLICY", "LAST", "LABELS", "x", "y", "IGNORE", 3, 1)));
+        assertEquals(3, integer(info(server, "a").get("ignoreMaxTimeDiff")));
+        assertEquals(Map.of("x", "y"), labels(info(server, "a").get("labels")));
+
+        assertOk(call("TS.ALTER", "a", "LABELS", "x", "z", "IGNORE", 4, 2));
+        assertEquals(4, integer(info(server, "a").get("ignoreMaxTimeDiff")));
+        assertEquals(Map.of("x", "z"), labels(info(server, "a").get("labels")));
+
+        // an even list after LABELS is labels only: a label may be named IGNORE
+        assertOk(call("TS.CREATE", "l", "LABELS", "IGNORE", "5", "k", "v"));
+        assertEquals(Map.of("IGNORE", "5", "k", "v"), labels(info(server, "l").get("labels")));
+        assertEquals(0, integer(info(server, "l").get("ignoreMaxTimeDiff")));
+        assertError("ERR TSDB: Couldn't parse IGNORE", call("TS.CREATE", "bad", "LABELS", "a", "b", "IGNORE", "x", 1));
+        assertEquals(0, integer(call("EXISTS", "bad")));
+    }
 }

@@ -287,8 +287,7 @@ public final class Parsers {
         return out;
     }
 
-    private static List<Label> labels(Args a, int from) {
-        int n = a.count();
+    private static List<Label> labels(Args a, int from, int n) {
         if ((n - from) % 2 != 0) throw Err.tsdb(Err.LABELS);
         List<Label> out = new ArrayList<>((n - from) / 2);
         for (int i = from; i < n; i += 2) {
@@ -368,7 +367,7 @@ public final class Parsers {
                 return i + 3;
             }
             if (a.is(i, "LABELS")) {
-                labels = labels(a, i + 1);
+                labels = labelsMaybeIgnore(i + 1);
                 return n;
             }
             if (onDuplicateAllowed && a.is(i, "ON_DUPLICATE")) {
@@ -382,6 +381,27 @@ public final class Parsers {
                 return i + 2;
             }
             return -1;
+        }
+
+        /**
+         * LABELS takes the rest of the arguments. node-redis sends {@code LABELS l v ... IGNORE t v}:
+         * a list of odd length (an error as labels alone) with IGNORE at a label-name position is
+         * read as the option there plus the labels around it; an even list is labels only, so a
+         * label named IGNORE stays a label.
+         */
+        private List<Label> labelsMaybeIgnore(int from) {
+            int n = a.count();
+            if ((n - from) % 2 != 0) {
+                for (int j = from; j + 2 < n; j += 2) {
+                    if (a.is(j, "IGNORE")) {
+                        ignore = ignore(j);
+                        List<Label> out = new ArrayList<>(labels(a, from, j));
+                        out.addAll(labels(a, j + 3, n));
+                        return List.copyOf(out);
+                    }
+                }
+            }
+            return labels(a, from, n);
         }
 
         private Ignore ignore(int i) {

@@ -80,6 +80,28 @@ class ParserTest {
     }
 
     @Test
+    void ignoreAfterLabelsIsTheOption() {
+        // node-redis: ... LABELS l v ... IGNORE t v
+        SeriesOptions o = Parsers.create(Args.of("TS.CREATE", "k", "LABELS", "a", "1", "b", "2", "IGNORE", "10", "0.5")).options();
+        assertEquals(new Ignore(10, 0.5), o.ignore());
+        assertEquals(List.of(new Label("a", "1"), new Label("b", "2")), o.labels());
+        o = add("k", "1", "2", "LABELS", "a", "1", "ignore", "3", "4").create();
+        assertEquals(new Ignore(3, 4), o.ignore());
+        assertEquals(List.of(new Label("a", "1")), o.labels());
+        o = Parsers.alter(Args.of("TS.ALTER", "k", "LABELS", "IGNORE", "1", "2", "a", "b")).options();
+        assertEquals(new Ignore(1, 2), o.ignore(), "at any label-name position");
+        assertEquals(List.of(new Label("a", "b")), o.labels());
+        // an even list is labels only: a label named IGNORE stays a label
+        o = Parsers.create(Args.of("TS.CREATE", "k", "LABELS", "IGNORE", "5", "a", "1")).options();
+        assertNull(o.ignore());
+        assertEquals(List.of(new Label("IGNORE", "5"), new Label("a", "1")), o.labels());
+        // a value position is no option; a bad IGNORE there is IGNORE's error
+        tsdb("Couldn't parse LABELS", "TS.CREATE", "k", "LABELS", "a", "IGNORE", "1", "2", "3");
+        tsdb("Couldn't parse IGNORE", "TS.CREATE", "k", "LABELS", "a", "1", "IGNORE", "x", "1");
+        tsdb("IGNORE arguments cannot be negative", "TS.CREATE", "k", "LABELS", "a", "1", "IGNORE", "-1", "1");
+    }
+
+    @Test
     void createDefaultsAndLegacyFlags() {
         SeriesOptions o = Parsers.create(Args.of("TS.CREATE", "k")).options();
         assertEquals(SeriesOptions.NONE, o);
