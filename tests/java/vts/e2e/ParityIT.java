@@ -122,4 +122,31 @@ class ParityIT {
         assertError("ERR TSDB: Couldn't parse IGNORE", call("TS.CREATE", "bad", "LABELS", "a", "b", "IGNORE", "x", 1));
         assertEquals(0, integer(call("EXISTS", "bad")));
     }
+
+    // ------------------------------------------------------------ TS.INCRBY/DECRBY with IGNORE
+
+    @Test
+    void incrByAppliesIgnoreAsLast() {
+        for (String policy : new String[] {null, "BLOCK", "SUM"}) {
+            call("DEL", "c");
+            if (policy == null) assertOk(call("TS.CREATE", "c", "IGNORE", 10, 1));
+            else assertOk(call("TS.CREATE", "c", "IGNORE", 10, 1, "DUPLICATE_POLICY", policy));
+            assertEquals(100, integer(call("TS.INCRBY", "c", 5, "TIMESTAMP", 100)));
+            assertEquals(100, integer(call("TS.INCRBY", "c", 0.5, "TIMESTAMP", 105)), "ignored (" + policy + ")");
+            assertEquals(100, integer(call("TS.DECRBY", "c", 1, "TIMESTAMP", 110)), "ignored: both limits inclusive");
+            assertEquals(List.of("100:5"), samples2(call("TS.RANGE", "c", "-", "+")));
+            assertEquals(106, integer(call("TS.INCRBY", "c", 2, "TIMESTAMP", 106)), "a change above the value limit");
+            assertEquals(117, integer(call("TS.INCRBY", "c", 0.5, "TIMESTAMP", 117)), "a step above the time limit");
+            assertEquals(List.of("100:5", "106:7", "117:7.5"), samples2(call("TS.RANGE", "c", "-", "+")));
+        }
+        // created by the increment itself, with IGNORE among its options
+        long t = integer(call("TS.INCRBY", "n", 1, "TIMESTAMP", 50, "IGNORE", 10, 5));
+        assertEquals(50, t);
+        assertEquals(50, integer(call("TS.INCRBY", "n", 1, "TIMESTAMP", 51, "IGNORE", 10, 5)));
+        assertEquals(List.of("50:1"), samples2(call("TS.RANGE", "n", "-", "+")));
+        // NaN cannot be incremented (the reference's error)
+        call("TS.ADD", "nan", 1, "nan");
+        assertError("ERR TSDB: cannot increment/decrement NaN value", call("TS.INCRBY", "nan", 1, "TIMESTAMP", 2));
+        assertEquals(1, integer(info(server, "nan").get("totalSamples")));
+    }
 }
