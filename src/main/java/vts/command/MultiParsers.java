@@ -105,7 +105,7 @@ public final class MultiParsers {
     }
 
     /** a without the count arguments starting at from. */
-    private static Args without(Args a, int from, int count) {
+    static Args without(Args a, int from, int count) {
         return new Args() {
             private int map(int i) { return i < from ? i : i + count; }
             public int count() { return a.count() - count; }

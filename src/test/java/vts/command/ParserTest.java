@@ -22,6 +22,7 @@ class ParserTest {
             case "TS.INFO" -> Parsers.info(a);
             case "TS.RANGE", "TS.REVRANGE" -> Parsers.range(a);
             case "TS.MRANGE", "TS.MREVRANGE" -> Parsers.mrange(a);
+            case "TS.NRANGE", "TS.NREVRANGE" -> Parsers.nrange(a);
             case "TS.MGET" -> Parsers.mget(a);
             case "TS.QUERYINDEX" -> Parsers.queryIndex(a);
             case "TS.CREATERULE" -> Parsers.createRule(a);
@@ -425,6 +426,33 @@ class ParserTest {
         assertEquals(3, range("-", "+", "EMPTY", "COUNT", "3").count());
         String sixteen = String.join(",", java.util.Collections.nCopies(16, "sum"));
         assertEquals(16, range("-", "+", "AGGREGATION", sixteen, "1").aggregation().aggregators().size());
+    }
+
+    @Test
+    void nrange() {
+        NRangeRequest r = Parsers.nrange(Args.of("TS.NRANGE", "2", "a", "b", "-", "+", "AGGREGATION", "avg,max", "sum", "10",
+                "EMPTY"));
+        assertEquals(2, r.numKeys());
+        assertFalse(r.reverse());
+        assertEquals(List.of("avg", "max"), r.queryOf(0).aggregation().aggregators().stream().map(Agg::name).toList());
+        assertEquals(List.of("sum"), r.queryOf(1).aggregation().aggregators().stream().map(Agg::name).toList());
+        assertTrue(r.queryOf(1).aggregation().empty());
+        assertEquals(10, r.queryOf(1).aggregation().bucketDuration());
+        r = Parsers.nrange(Args.of("TS.NREVRANGE", "1", "AGGREGATION", "5", "9", "COUNT", "3"));
+        assertTrue(r.reverse());
+        assertNull(r.perKey(), "a key named AGGREGATION is a key");
+        assertEquals(3, r.queryOf(0).count());
+        assertEquals(5, r.query().from());
+        String[] three = {"TS.NRANGE", "3", "a", "b", "c", "-", "+", "AGGREGATION"};
+        tsdb(Parsers.NRANGE_AGGS, cat(three, "avg", "10"));
+        tsdb(Parsers.NRANGE_AGGS, cat(three, "avg,min,max", "10"));
+        tsdb(Parsers.NRANGE_AGGS, cat(three, "avg", "min", "max", "sum", "10"));
+        tsdb("Unknown aggregation type", cat(three, "avg", "nope", "max", "10"));
+        tsdb("Empty aggregation type in list", cat(three, "avg", "min,", "max", "10"));
+        tsdb(Parsers.NUMKEYS, "TS.NRANGE", "0", "a", "b", "-", "+");
+        tsdb(Parsers.NUMKEYS, "TS.NRANGE", "1.5", "a", "b", "-", "+");
+        fails("ERR wrong number of arguments for 'ts.nrange' command", "TS.NRANGE", "2", "a", "-", "+");
+        fails("ERR wrong number of arguments for 'ts.nrange' command", "TS.NRANGE", "1", "a", "-");
     }
 
     @Test
