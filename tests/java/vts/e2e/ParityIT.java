@@ -149,4 +149,51 @@ class ParityIT {
         assertError("ERR TSDB: cannot increment/decrement NaN value", call("TS.INCRBY", "nan", 1, "TIMESTAMP", 2));
         assertEquals(1, integer(info(server, "nan").get("totalSamples")));
     }
+
+    // ------------------------------------------------------------ EXCLUDEEMPTY
+
+    static List<Object> mrangeKeys(Resp.Reply r) {
+        List<Object> keys = new java.util.ArrayList<>();
+        for (Resp.Reply series : array(r).items()) keys.add(text(array(series).get(0)));
+        return keys;
+    }
+
+    @Test
+    void excludeEmptyLeavesOutSeriesWithoutSamplesInTheReply() {
+        assertOk(call("TS.CREATE", "a", "LABELS", "l", "v"));
+        assertOk(call("TS.CREATE", "b", "LABELS", "l", "v"));
+        assertOk(call("TS.CREATE", "c", "LABELS", "l", "v"));
+        assertOk(call("TS.CREATE", "d", "LABELS", "l", "v"));
+        assertOk(call("TS.CREATE", "src"));
+        assertOk(call("TS.CREATERULE", "src", "d", "AGGREGATION", "sum", 100));
+        for (int t : new int[] {110, 150}) call("TS.ADD", "a", t, 1);
+        call("TS.ADD", "b", 50, 1);
+        call("TS.ADD", "b", 500, 3);
+        call("TS.ADD", "c", 120, "nan");
+        call("TS.ADD", "src", 130, 5); // d's open bucket [100, 200): only LATEST reports it
+        assertEquals(List.of("a", "b", "c", "d"), mrangeKeys(call("TS.MRANGE", 100, 200, "FILTER", "l=v")));
+        List<Object> plain = List.of("a", "c"); // raw NaN samples are samples
+        assertEquals(plain, mrangeKeys(call("TS.MRANGE", 100, 200, "EXCLUDEEMPTY", "FILTER", "l=v")));
+        assertEquals(plain, mrangeKeys(call("TS.MRANGE", 100, 200, "FILTER", "l=v", "EXCLUDEEMPTY")));
+        assertEquals(plain, mrangeKeys(call("TS.MRANGE", 100, 200, "WITHLABELS", "excludeempty", "COUNT", 5, "FILTER", "l=v")));
+        assertEquals(plain, mrangeKeys(call("TS.MREVRANGE", 100, 200, "FILTER", "l=v", "EXCLUDEEMPTY")));
+        assertEquals(List.of("a", "c", "d"), mrangeKeys(call("TS.MRANGE", 100, 200, "LATEST", "FILTER", "l=v", "EXCLUDEEMPTY")));
+        // decided on the reply: a bucket of NaN only is no bucket of avg; twa's EMPTY buckets are buckets
+        assertEquals(List.of("a"), mrangeKeys(call("TS.MRANGE", 100, 200, "AGGREGATION", "avg", 50, "FILTER", "l=v", "EXCLUDEEMPTY")));
+        assertEquals(List.of("a", "c"),
+                mrangeKeys(call("TS.MRANGE", 100, 200, "AGGREGATION", "countnan", 50, "FILTER", "l=v", "EXCLUDEEMPTY")));
+        assertEquals(List.of("a", "b"),
+                mrangeKeys(call("TS.MRANGE", 100, 200, "AGGREGATION", "twa", 50, "EMPTY", "FILTER", "l=v", "EXCLUDEEMPTY")));
+        assertEquals(List.of(), mrangeKeys(call("TS.MRANGE", 1000, 2000, "FILTER", "l=v", "EXCLUDEEMPTY")));
+        // RESP3: the map holds only the others
+        Resp.MapReply m = map3(call3("TS.MRANGE", 100, 200, "FILTER", "l=v", "EXCLUDEEMPTY"));
+        assertEquals(List.of("a", "c"), m.keys());
+        // refused with GROUPBY, wherever it stands
+        String err = "ERR TSDB: EXCLUDEEMPTY is not allowed with GROUPBY";
+        assertError(err, call("TS.MRANGE", "-", "+", "EXCLUDEEMPTY", "FILTER", "l=v", "GROUPBY", "l", "REDUCE", "max"));
+        assertError(err, call("TS.MRANGE", "-", "+", "FILTER", "l=v", "GROUPBY", "l", "REDUCE", "max", "EXCLUDEEMPTY"));
+        // a GROUPBY label named EXCLUDEEMPTY is a label
+        assertEquals(0, array(call("TS.MRANGE", "-", "+", "FILTER", "l=v", "GROUPBY", "EXCLUDEEMPTY", "REDUCE", "max")).size(),
+                "no series has the label EXCLUDEEMPTY: no group");
+    }
 }

@@ -456,6 +456,25 @@ class ParserTest {
     }
 
     @Test
+    void mrangeExcludeEmpty() {
+        assertFalse(MultiParsers.mrange(Args.of("TS.MRANGE", "-", "+", "FILTER", "a=b")).excludeEmpty());
+        MultiParsers.MRange m = MultiParsers.mrange(Args.of("TS.MRANGE", "-", "+", "EXCLUDEEMPTY", "COUNT", "2", "FILTER", "a=b"));
+        assertTrue(m.excludeEmpty());
+        assertEquals(2, m.request().query().count());
+        m = MultiParsers.mrange(Args.of("TS.MREVRANGE", "-", "+", "FILTER", "a=b", "c!=", "ExcludeEmpty"));
+        assertTrue(m.excludeEmpty());
+        assertEquals(2, m.request().filter().size());
+        for (Args bad : new Args[] {
+                Args.of("TS.MRANGE", "-", "+", "FILTER", "a=b", "GROUPBY", "a", "REDUCE", "max", "EXCLUDEEMPTY"),
+                Args.of("TS.MRANGE", "-", "+", "EXCLUDEEMPTY", "FILTER", "a=b", "GROUPBY", "a", "REDUCE", "max")}) {
+            TsException e = assertThrows(TsException.class, () -> MultiParsers.mrange(bad));
+            assertEquals("ERR TSDB: " + MultiParsers.EXCLUDE_GROUPBY, e.getMessage());
+        }
+        assertEquals("EXCLUDEEMPTY", MultiParsers.mrange(Args.of("TS.MRANGE", "-", "+", "FILTER", "a=b", "GROUPBY", "EXCLUDEEMPTY",
+                "REDUCE", "max")).request().groupBy().label());
+    }
+
+    @Test
     void rangeErrors() {
         String[] k = {"TS.RANGE", "k", "-", "+"};
         tsdb("COUNT argument is missing", cat(k, "COUNT"));
