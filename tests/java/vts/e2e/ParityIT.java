@@ -196,4 +196,33 @@ class ParityIT {
         assertEquals(0, array(call("TS.MRANGE", "-", "+", "FILTER", "l=v", "GROUPBY", "EXCLUDEEMPTY", "REDUCE", "max")).size(),
                 "no series has the label EXCLUDEEMPTY: no group");
     }
+
+    // ------------------------------------------------------------ retention and TS.INFO
+
+    @Test
+    void infoCountsWhatRangeReturnsAfterRetention() {
+        for (int size : new int[] {48, 128, 4096}) {
+            call("DEL", "r");
+            assertOk(call("TS.CREATE", "r", "RETENTION", 100, "CHUNK_SIZE", size));
+            java.util.Random rnd = new java.util.Random(size);
+            long t = 0;
+            for (int i = 0; i < 600; i++) {
+                t += 1 + rnd.nextInt(3);
+                call("TS.ADD", "r", t, rnd.nextInt(1000) / 10.0);
+                if (i % 37 == 0 || i == 599) {
+                    Resp.Arr range = array(call("TS.RANGE", "r", "-", "+"));
+                    Map<String, Resp.Reply> info = info(server, "r");
+                    assertEquals(range.size(), integer(info.get("totalSamples")), "size " + size + " at " + t);
+                    assertEquals(integer(array(range.get(0)).get(0)), integer(info.get("firstTimestamp")), "size " + size);
+                    assertEquals(t, integer(info.get("lastTimestamp")));
+                    Resp.MapReply i3 = map3(call3("TS.INFO", "r"));
+                    assertEquals(range.size(), integer(i3.get("totalSamples")));
+                }
+            }
+        }
+        // a jump leaves only the newest sample in the window
+        call("TS.ADD", "r", 1_000_000, 1);
+        assertEquals(1, integer(info(server, "r").get("totalSamples")));
+        assertEquals(1_000_000, integer(info(server, "r").get("firstTimestamp")));
+    }
 }

@@ -32,12 +32,14 @@ final class InfoCommand {
     private static void writeInfo(long ctx, NativeArgs a, long s, boolean debug, boolean resp3) {
         boolean empty = Series.totalSamples(s) == 0;
         Reply.map(ctx, debug ? 16 : 14);
+        // samples past the retention still stored (trimming drops whole chunks) are not
+        // counted, as the reference reports it: totalSamples and firstTimestamp agree with TS.RANGE
         field(ctx, "totalSamples");
-        Reply.integer(ctx, Series.totalSamples(s));
+        Reply.integer(ctx, Series.visibleSamples(s));
         field(ctx, "memoryUsage");
         Reply.integer(ctx, Series.memoryUsage(s));
         field(ctx, "firstTimestamp");
-        Reply.integer(ctx, empty ? 0 : Series.firstTs(s));
+        Reply.integer(ctx, empty ? 0 : Series.firstVisibleTs(s));
         field(ctx, "lastTimestamp");
         Reply.integer(ctx, empty ? 0 : Series.lastTs(s));
         field(ctx, "retentionTime");
