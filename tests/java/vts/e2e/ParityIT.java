@@ -225,4 +225,34 @@ class ParityIT {
         assertEquals(1, integer(info(server, "r").get("totalSamples")));
         assertEquals(1_000_000, integer(info(server, "r").get("firstTimestamp")));
     }
+
+    // ------------------------------------------------------------ TS.DEL on a source past its retention
+
+    @Test
+    void delOnASourceBeyondItsRetentionIsRefused() {
+        String err = "ERR TSDB: When a series has compactions, deleting samples or compaction buckets beyond the "
+                + "series retention period is not possible";
+        assertOk(call("TS.CREATE", "src", "RETENTION", 100));
+        assertOk(call("TS.CREATE", "d50"));
+        assertOk(call("TS.CREATE", "d60"));
+        assertOk(call("TS.CREATERULE", "src", "d50", "AGGREGATION", "sum", 50));
+        for (int t = 0; t <= 300; t += 10) call("TS.ADD", "src", t, 1);
+        Resp.Reply src = call("TS.RANGE", "src", "-", "+");
+        Resp.Reply d50 = call("TS.RANGE", "d50", "-", "+");
+        assertError(err, call("TS.DEL", "src", 150, 300)); // older than last - retention = 200
+        assertError(err, call("TS.DEL", "src", "-", "+"));
+        assertEquals(src, call("TS.RANGE", "src", "-", "+"), "nothing changed");
+        assertEquals(d50, call("TS.RANGE", "d50", "-", "+"));
+        assertEquals(1, integer(call("TS.DEL", "src", 210, 210)), "its bucket [200, 250) is inside the window");
+        assertOk(call("TS.CREATERULE", "src", "d60", "AGGREGATION", "max", 60));
+        assertError(err, call("TS.DEL", "src", 220, 220)); // its 60 ms bucket starts at 180
+        assertEquals(1, integer(call("TS.DEL", "src", 240, 240)));
+        // without rules, or without a retention, TS.DEL is not limited
+        assertOk(call("TS.CREATE", "plain", "RETENTION", 100));
+        for (int t = 0; t <= 300; t += 10) call("TS.ADD", "plain", t, 1);
+        assertInstanceOf(Resp.Int.class, call("TS.DEL", "plain", 0, 300));
+        assertOk(call("TS.ALTER", "src", "RETENTION", 0));
+        assertInstanceOf(Resp.Int.class, call("TS.DEL", "src", "-", "+"));
+        assertEquals(0, array(call("TS.RANGE", "src", "-", "+")).size());
+    }
 }

@@ -312,6 +312,7 @@ public final class SeriesCommands {
         long key = Keys.open(ctx, a, 1, RW);
         try {
             long s = Keys.existing(key);
+            vts.compaction.Compaction.checkDelete(s, r.from()); // the reference's refusal, nothing changed
             deleted = Series.delete(s, r.from(), r.to());
             if (deleted > 0) vts.compaction.Compaction.deleted(ctx, s, r.from(), r.to()); // rules: recompute buckets
         } finally {
