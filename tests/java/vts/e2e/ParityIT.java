@@ -255,4 +255,30 @@ class ParityIT {
         assertInstanceOf(Resp.Int.class, call("TS.DEL", "src", "-", "+"));
         assertEquals(0, array(call("TS.RANGE", "src", "-", "+")).size());
     }
+
+    // ------------------------------------------------------------ twa where the range cuts a bucket
+
+    @Test
+    void twaAveragesOnlyThePartOfABucketInsideTheRange() {
+        for (int i = 0; i < 100; i++) call("TS.ADD", "s", i, i % 7);
+        assertEquals(List.of("10:3"), samples2(call("TS.RANGE", "s", 10, 10, "AGGREGATION", "twa", 10)));
+        List<String> two = samples2(call("TS.RANGE", "s", 0, 10, "AGGREGATION", "twa", 10));
+        assertEquals(2, two.size());
+        assertEquals("10:3", two.get(1), "the bucket at 10 is cut to [10, 10]");
+        // the bucket at 0 lies wholly inside: as before, interpolated to 10 with the sample there
+        assertEquals(two.get(0), samples2(call("TS.RANGE", "s", 0, 9, "AGGREGATION", "twa", 10)).get(0));
+        assertEquals(List.of("10:3"), samples2(call("TS.REVRANGE", "s", 0, 10, "AGGREGATION", "twa", 10)).subList(0, 1));
+        // a bucket cut on both sides: the line through the samples, averaged over [12, 20]
+        call("TS.MADD", "a", 10, 100, "a", 13, 110, "a", 15, 115, "a", 19, 109, "a", 25, 130);
+        double at12 = 100 + 2 * 10 / 3.0, at20 = 109 + 21 / 6.0;
+        double area = (at12 + 110) / 2 + (110 + 115) + (115 + 109) * 2 + (109 + at20) / 2;
+        double got = Double.parseDouble(text(array(array(call("TS.RANGE", "a", 12, 20, "AGGREGATION", "twa", 100)).get(0)).get(1)));
+        assertEquals(area / 8, got, 1e-9);
+        // compaction buckets are whole: a twa rule writes the bucket's full average
+        assertOk(call("TS.CREATE", "d"));
+        assertOk(call("TS.CREATERULE", "a", "d", "AGGREGATION", "twa", 100));
+        call("TS.ADD", "a", 200, 1);
+        assertEquals(samples2(call("TS.RANGE", "a", "-", "+", "AGGREGATION", "twa", 100)).get(0),
+                samples2(call("TS.RANGE", "d", "-", "+")).get(0));
+    }
 }

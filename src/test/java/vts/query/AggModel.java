@@ -76,7 +76,7 @@ public final class AggModel {
             anchorP = nonNaN(visible.headMap(from, false));
             anchorQ = firstNonNaN(visible.tailMap(to, false));
         }
-        Twa tw = new Twa(nn, anchorP, anchorQ);
+        Twa tw = new Twa(nn, anchorP, anchorQ, from, to);
         List<Row> rows = new ArrayList<>();
         double prevLast = Double.NaN;
         for (var e : all.entrySet()) {
@@ -163,7 +163,8 @@ public final class AggModel {
     }
 
     /** twa over the polyline of the points, anchored outside them, as the engine defines it. */
-    record Twa(TreeMap<Long, Double> pts, java.util.Map.Entry<Long, Double> anchorP, java.util.Map.Entry<Long, Double> anchorQ) {
+    record Twa(TreeMap<Long, Double> pts, java.util.Map.Entry<Long, Double> anchorP, java.util.Map.Entry<Long, Double> anchorQ,
+               long from, long to) {
         java.util.Map.Entry<Long, Double> before(long t) {
             var e = pts.lowerEntry(t);
             return e != null ? e : anchorP;
@@ -176,8 +177,10 @@ public final class AggModel {
 
         double bucket(long st, long dur) {
             long end = st + dur; // exclusive (tests keep it below 2^63)
-            double a = Math.max(0, st);
             var inside = pts.subMap(st, true, end, false);
+            // the part of the bucket inside the query's [from, to]
+            double a = Math.max(from, Math.max(0, st));
+            if (to < end - 1) end = to; // cut: the range ends before the bucket's last timestamp
             if (inside.isEmpty()) {
                 var p = before(st);
                 var q = after(end - 1);
