@@ -269,16 +269,58 @@ class ParityIT {
         assertEquals(two.get(0), samples2(call("TS.RANGE", "s", 0, 9, "AGGREGATION", "twa", 10)).get(0));
         assertEquals(List.of("10:3"), samples2(call("TS.REVRANGE", "s", 0, 10, "AGGREGATION", "twa", 10)).subList(0, 1));
         // a bucket cut on both sides: the line through the samples, averaged over [12, 20]
+        assertOk(call("TS.CREATE", "a"));
         call("TS.MADD", "a", 10, 100, "a", 13, 110, "a", 15, 115, "a", 19, 109, "a", 25, 130);
         double at12 = 100 + 2 * 10 / 3.0, at20 = 109 + 21 / 6.0;
         double area = (at12 + 110) / 2 + (110 + 115) + (115 + 109) * 2 + (109 + at20) / 2;
         double got = Double.parseDouble(text(array(array(call("TS.RANGE", "a", 12, 20, "AGGREGATION", "twa", 100)).get(0)).get(1)));
         assertEquals(area / 8, got, 1e-9);
         // compaction buckets are whole: a twa rule writes the bucket's full average
+        assertOk(call("TS.CREATE", "c"));
         assertOk(call("TS.CREATE", "d"));
-        assertOk(call("TS.CREATERULE", "a", "d", "AGGREGATION", "twa", 100));
-        call("TS.ADD", "a", 200, 1);
-        assertEquals(samples2(call("TS.RANGE", "a", "-", "+", "AGGREGATION", "twa", 100)).get(0),
-                samples2(call("TS.RANGE", "d", "-", "+")).get(0));
+        assertOk(call("TS.CREATERULE", "c", "d", "AGGREGATION", "twa", 100));
+        call("TS.MADD", "c", 10, 100, "c", 13, 110, "c", 15, 115, "c", 19, 109, "c", 25, 130, "c", 200, 1);
+        String whole = samples2(call("TS.RANGE", "c", "-", "+", "AGGREGATION", "twa", 100)).get(0);
+        assertEquals(List.of(whole), samples2(call("TS.RANGE", "d", "-", "+")));
+        assertEquals(whole, samples2(call("TS.RANGE", "c", 0, 99, "AGGREGATION", "twa", 100)).get(0), "not cut at 99");
+    }
+
+    // ------------------------------------------------------------ EMPTY towards the range's ends
+
+    static List<Long> bucketTimes(Resp.Reply r) {
+        List<Long> out = new java.util.ArrayList<>();
+        for (Resp.Reply row : array(r).items()) out.add(integer(array(row).get(0)));
+        return out;
+    }
+
+    @Test
+    void emptyReportsTheSameBucketsForEveryAggregator() {
+        for (int t = 0; t <= 50; t += 10) call("TS.ADD", "e", t, t / 10 + 1);
+        call("TS.ADD", "e", 100, 9);
+        String[] lists = {"sum", "max", "count", "last", "twa", "avg", "sum,max,count,last", "twa,last", "last,twa,min"};
+        for (String cmd : new String[] {"TS.RANGE", "TS.REVRANGE"}) {
+            for (Object[] range : new Object[][] {{0, 80}, {25, 80}, {25, 55}, {0, "+"}, {"-", 33}}) {
+                List<Long> want = null;
+                for (String list : lists) {
+                    List<Long> got = bucketTimes(call(cmd, "e", range[0], range[1], "AGGREGATION", list, 10, "EMPTY"));
+                    if (want == null) want = got;
+                    assertEquals(want, got, cmd + " " + List.of(range) + " " + list);
+                }
+            }
+        }
+        // up to the range's end: the series has a sample after 80
+        assertEquals(List.of("0:1", "10:2", "20:3", "30:4", "40:5", "50:6", "60:0", "70:0", "80:0"),
+                samples2(call("TS.RANGE", "e", 0, 80, "AGGREGATION", "sum", 10, "EMPTY")));
+        // from the bucket holding the range's start: last carries the sample before it forward
+        List<String> last = samples2(call("TS.RANGE", "e", 25, 80, "AGGREGATION", "last", 10, "EMPTY"));
+        assertEquals(List.of("20:3", "30:4", "40:5", "50:6", "60:6", "70:6", "80:6"), last);
+        Resp.Arr multi = array(call("TS.REVRANGE", "e", 25, 80, "AGGREGATION", "count,last", 10, "EMPTY"));
+        assertEquals(List.of(80L, 70L, 60L, 50L, 40L, 30L, 20L), bucketTimes(multi));
+        assertEquals("0", text(array(multi.get(6)).get(1)), "count of the empty bucket at 20");
+        assertEquals("3", text(array(multi.get(6)).get(2)), "last carries the sample at 20 forward");
+        // no sample after the range's end: nothing past the last bucket with samples
+        assertEquals(List.of(0L, 10L, 20L, 30L, 40L, 50L, 100L),
+                bucketTimes(call("TS.RANGE", "e", 0, 200, "AGGREGATION", "sum", 10)));
+        assertEquals(11, array(call("TS.RANGE", "e", 0, 200, "AGGREGATION", "sum", 10, "EMPTY")).size());
     }
 }

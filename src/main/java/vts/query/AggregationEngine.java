@@ -34,9 +34,10 @@ import vts.series.Series;
  * <li>EMPTY reports the buckets without samples between the first and the last bucket that
  *     has some: sum, count, countnan, countall give 0; last the previous bucket's last value;
  *     twa the time-weighted average of the line joining the samples on either side; the rest
- *     NaN. With twa, EMPTY also reports the buckets from the one holding from (or up to the
- *     one holding to) when the series has samples before from (after to) to interpolate
- *     with, as the reference does.</li>
+ *     NaN. It also reports the buckets from the one holding from (up to the one holding to)
+ *     when the series has a sample before from (after to), for every aggregator, so a list
+ *     of aggregators gives the buckets each gives alone (last then carries the sample before
+ *     from forward), as the reference does.</li>
  * <li>twa: trapezoids between the bucket's samples, extended to the bucket's edges by
  *     interpolating with the sample just before the bucket (the previous selected sample,
  *     or for the first bucket the series' sample before it) and the one just after. Where
@@ -505,11 +506,13 @@ public final class AggregationEngine {
             if (stopped) return;
             if (empty) fillEmpty(curLast + 1, ns);
         } else {
-            if (hasTwa) {
+            if (hasTwa || empty) {
                 lookUpPrevious(t);
+                // EMPTY: the buckets from the one holding from, when the series has a sample
+                // before from (last carries that sample's value forward)
                 if (empty && havePrev && prevT < from) {
-                    long first = Buckets.start(from, dur, align);
-                    fillEmpty(first, ns);
+                    prevLast = prevV;
+                    fillEmpty(Buckets.start(from, dur, align), ns);
                 }
             }
             everOpened = true;
@@ -618,7 +621,21 @@ public final class AggregationEngine {
             closeBucket();
             if (stopped) return;
         }
-        if (!hasTwa) return;
+        if (!hasTwa) {
+            // EMPTY: every aggregator reports the buckets up to the one holding to when the
+            // series has samples after to, as twa does (the same buckets whatever the list)
+            if (!empty) return;
+            if (everOpened) {
+                if (Series.lastTs(s) > to && curLast < to) fillEmpty(curLast + 1, Buckets.start(to, dur, align) + 1);
+            } else if (Series.firstTs(s) < from && Series.lastTs(s) > to) {
+                lookUpPrevious(from);
+                if (havePrev && findNext(to)) {
+                    prevLast = prevV;
+                    fillEmpty(Buckets.start(from, dur, align), Buckets.start(to, dur, align) + 1);
+                }
+            }
+            return;
+        }
         long q = -1;
         double qv = Double.NaN;
         boolean haveNext;
@@ -641,6 +658,7 @@ public final class AggregationEngine {
             if (!havePrev || !haveNext) return;
             q = foundT;
             qv = foundV;
+            prevLast = prevV;
             fillEmpty(Buckets.start(from, dur, align), Buckets.start(to, dur, align) + 1);
         }
         resolve(haveNext, q, qv);
