@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "jvm.h"
+#include "nrange_keys.h"
 #include "reply.h"
 #include "rts_load.h"
 #include "series.h"
@@ -58,6 +59,7 @@ static KeyEventFn g_key_event;
 
 #define STACK_ARGS 32
 static int forward(int id, VMCtx *ctx, VMString **argv, int argc) {
+    if ((id == 21 || id == 22) && nrange_keys_request(ctx, argv, argc)) return VM_OK; /* key positions only */
     const char *sp[STACK_ARGS];
     size_t sl[STACK_ARGS];
     const char **ptrs = sp;
@@ -97,7 +99,9 @@ static int forward(int id, VMCtx *ctx, VMString **argv, int argc) {
     X(17, "ts.querylabels", "readonly", 0, 0, 0)                 \
     X(18, "ts.card", "readonly", 0, 0, 0)                        \
     X(19, "ts.mdel", "write", 0, 0, 0)                           \
-    X(20, "ts._debug", "readonly", 0, 0, 0)
+    X(20, "ts._debug", "readonly", 0, 0, 0)                      \
+    X(21, "ts.nrange", "readonly getkeys-api", 0, 0, 0)          \
+    X(22, "ts.nrevrange", "readonly getkeys-api", 0, 0, 0)
 
 #define DEFINE_HANDLER(id, name, flags, fk, lk, st) \
     static int cmd_##id(VMCtx *ctx, VMString **argv, int argc) { return forward(id, ctx, argv, argc); }

@@ -125,6 +125,8 @@ typedef int (*VMConfigApply)(VMCtx *ctx, void *privdata, VMString **err);
     X(void, FreeString, (VMCtx *ctx, VMString *str)) \
     X(int, ReplyWithError, (VMCtx *ctx, const char *err)) \
     X(int, WrongArity, (VMCtx *ctx)) \
+    X(int, IsKeysPositionRequest, (VMCtx *ctx)) \
+    X(void, KeyAtPosWithFlags, (VMCtx *ctx, int pos, int flags)) \
     X(void, Log, (VMCtx *ctx, const char *level, const char *fmt, ...)) \
     X(void, LogIOError, (VMIO *io, const char *levelstr, const char *fmt, ...)) \
     X(void, SaveUnsigned, (VMIO *io, uint64_t value)) \

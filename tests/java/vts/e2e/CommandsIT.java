@@ -55,9 +55,7 @@ class CommandsIT {
         assertEquals(0, array(info.get("rules")).size());
         assertEquals(0, integer(info.get("ignoreMaxTimeDiff")));
         assertEquals(0.0, number(info.get("ignoreMaxValDiff")));
-        Resp.Reply dp = info.get("duplicatePolicy");
-        assertTrue(dp instanceof Resp.Null || "block".equals(text(dp)),
-                "no policy set: null (reference) or the default block, got " + dp);
+        assertEquals("block", text(info.get("duplicatePolicy")), "no policy of its own: the effective default");
         assertEquals("TSDB-TYPE", text(call("TYPE", "k")));
     }
 

@@ -10,5 +10,6 @@ public final class Commands {
         RuleCommands.register();
         MultiCommands.register();
         DebugCommand.register();
+        NRangeCommand.register();
     }
 }

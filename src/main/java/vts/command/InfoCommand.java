@@ -1,7 +1,6 @@
 package vts.command;
 
 import vts.bridge.Api;
-import vts.bridge.DoubleFormat;
 import vts.bridge.Keys;
 import vts.bridge.NativeArgs;
 import vts.bridge.Reply;
@@ -33,12 +32,14 @@ final class InfoCommand {
     private static void writeInfo(long ctx, NativeArgs a, long s, boolean debug, boolean resp3) {
         boolean empty = Series.totalSamples(s) == 0;
         Reply.map(ctx, debug ? 16 : 14);
+        // samples past the retention still stored (trimming drops whole chunks) are not
+        // counted, as the reference reports it: totalSamples and firstTimestamp agree with TS.RANGE
         field(ctx, "totalSamples");
-        Reply.integer(ctx, Series.totalSamples(s));
+        Reply.integer(ctx, Series.visibleSamples(s));
         field(ctx, "memoryUsage");
         Reply.integer(ctx, Series.memoryUsage(s));
         field(ctx, "firstTimestamp");
-        Reply.integer(ctx, empty ? 0 : Series.firstTs(s));
+        Reply.integer(ctx, empty ? 0 : Series.firstVisibleTs(s));
         field(ctx, "lastTimestamp");
         Reply.integer(ctx, empty ? 0 : Series.lastTs(s));
         field(ctx, "retentionTime");
@@ -50,7 +51,8 @@ final class InfoCommand {
         field(ctx, "chunkType");
         Reply.simple(ctx, Series.encoding(s) == Layout.ENC_UNCOMPRESSED ? "uncompressed" : "compressed");
         field(ctx, "duplicatePolicy");
-        int p = Series.dupPolicy(s);
+        // the effective policy: the module's default for a series without one (as 8.x reports)
+        int p = SeriesCommands.effectivePolicy(DuplicatePolicy.NONE, s);
         if (p <= 0 || p >= POLICY_NAMES.length) Reply.nul(ctx);
         else Reply.simple(ctx, POLICY_NAMES[p]);
         field(ctx, "labels");
@@ -87,7 +89,7 @@ final class InfoCommand {
                 field(ctx, "size");
                 Reply.integer(ctx, size);
                 field(ctx, "bytesPerSample");
-                Reply.simple(ctx, DoubleFormat.toString(count == 0 ? 0 : (double) size / count));
+                Reply.value(ctx, count == 0 ? 0 : (double) size / count, resp3); // a double in RESP3
             }
         }
     }

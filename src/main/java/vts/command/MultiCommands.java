@@ -332,6 +332,7 @@ public final class MultiCommands {
             rows = mrangeLocal(sel, q, r.reverse(), needLabels);
         }
         rows = Results.mergeRows(List.of(rows));
+        if (parsed.excludeEmpty()) rows = rows.stream().filter(row -> row.n > 0).toList(); // EXCLUDEEMPTY
         if (grouped) rows = Results.groupBy(rows, parsed.groupLabels(), r.groupBy().reducer(), r.reverse(), q.count());
         boolean resp3 = Reply.resp3(ctx);
         if (resp3) Reply.map(ctx, rows.size());

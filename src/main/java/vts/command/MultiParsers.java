@@ -21,8 +21,17 @@ public final class MultiParsers {
     /** TS.MDEL [from to] FILTER matcher...; ranged false deletes the whole series. */
     public record MDelRequest(boolean ranged, long from, long to, List<Matcher> filter) {}
 
-    /** TS.MRANGE with its GROUPBY labels (one or more; empty without GROUPBY). */
-    public record MRange(MRangeRequest request, List<String> groupLabels) {}
+    /**
+     * TS.MRANGE with its GROUPBY labels (one or more; empty without GROUPBY) and EXCLUDEEMPTY
+     * (leave out series whose reply has no samples).
+     */
+    public record MRange(MRangeRequest request, List<String> groupLabels, boolean excludeEmpty) {
+        public MRange(MRangeRequest request, List<String> groupLabels) {
+            this(request, groupLabels, false);
+        }
+    }
+
+    static final String EXCLUDE_GROUPBY = "EXCLUDEEMPTY is not allowed with GROUPBY";
 
     public static QueryLabelsRequest queryLabels(Args a) {
         int n = a.count();
@@ -81,6 +90,20 @@ public final class MultiParsers {
      * reads the rest.
      */
     public static MRange mrange(Args a) {
+        // EXCLUDEEMPTY: last (after FILTER and GROUPBY, where its docs put it) or among the
+        // options before FILTER (where the reference reads it); taken out before the rest is read
+        int filterAt = 1;
+        while (filterAt < a.count() && !a.is(filterAt, "FILTER")) filterAt++;
+        int at = -1;
+        for (int i = 1; i < filterAt && at < 0; i++) if (a.is(i, "EXCLUDEEMPTY")) at = i;
+        if (at < 0 && filterAt < a.count() - 1 && a.is(a.count() - 1, "EXCLUDEEMPTY")) at = a.count() - 1;
+        if (at < 0) return mrangeRest(a);
+        MRange m = mrangeRest(without(a, at, 1));
+        if (m.request().groupBy() != null) throw Err.tsdb(EXCLUDE_GROUPBY);
+        return new MRange(m.request(), m.groupLabels(), true);
+    }
+
+    private static MRange mrangeRest(Args a) {
         int n = a.count();
         int g = -1;
         for (int i = n - 1; i >= 1; i--) {
@@ -105,7 +128,7 @@ public final class MultiParsers {
     }
 
     /** a without the count arguments starting at from. */
-    private static Args without(Args a, int from, int count) {
+    static Args without(Args a, int from, int count) {
         return new Args() {
             private int map(int i) { return i < from ? i : i + count; }
             public int count() { return a.count() - count; }

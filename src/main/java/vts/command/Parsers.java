@@ -159,6 +159,67 @@ public final class Parsers {
         return new RangeRequest(a.bytes(1), a.is(0, "TS.REVRANGE"), r.build());
     }
 
+    static final String NUMKEYS = "numkeys must be a positive integer";
+    static final String NRANGE_AGGS = "the number of aggregators must be equal to numkeys";
+
+    /**
+     * TS.NRANGE / TS.NREVRANGE numkeys key... from to [the options of TS.RANGE], where
+     * AGGREGATION takes one aggregator list per key ({@code AGGREGATION avg,max sum 1000} for
+     * two keys); which one is read from argument 0. The checks come in the reference's order:
+     * numkeys, arity, the aggregator count, then the range options.
+     */
+    public static NRangeRequest nrange(Args a) {
+        int n = a.count();
+        if (n < 5) throw Err.arity(a);
+        long numKeys = Num.parseLong(a, 1);
+        if (numKeys == Num.NOT_INT || numKeys <= 0) throw Err.tsdb(NUMKEYS);
+        if (numKeys > n - 4) throw Err.arity(a);
+        int k = (int) numKeys;
+        int rangeStart = 2 + k;
+        int agg = -1;
+        for (int i = rangeStart + 2; i < n && agg < 0; i++) if (a.is(i, "AGGREGATION")) agg = i;
+        List<List<Agg>> perKey = null;
+        Args rest = a;
+        if (agg >= 0) {
+            perKey = new ArrayList<>(k);
+            for (int i = 0; i < k; i++) {
+                int at = agg + 1 + i;
+                if (at >= n || Num.parseLong(a, at) != Num.NOT_INT) throw Err.tsdb(NRANGE_AGGS);
+                perKey.add(aggList(a.string(at)));
+            }
+            int after = agg + 1 + k;
+            if (after < n && Num.parseLong(a, after) == Num.NOT_INT && isAggList(a.string(after))) {
+                throw Err.tsdb(NRANGE_AGGS);
+            }
+            // the shared parser sees "AGGREGATION <first key's list> bucket ..."
+            if (k > 1) rest = MultiParsers.without(a, agg + 2, k - 1);
+        }
+        RangeOpts r = new RangeOpts(rest, rangeStart);
+        for (int i = rangeStart + 2; i < rest.count(); ) i = r.parseOrFail(i);
+        return new NRangeRequest(k, a.is(0, "TS.NREVRANGE"), r.build(), perKey == null ? null : List.copyOf(perKey));
+    }
+
+    /** One key's aggregator list ("avg" or "avg,max"), checked as AGGREGATION checks it. */
+    private static List<Agg> aggList(String s) {
+        List<Agg> aggs = new ArrayList<>(2);
+        for (String name : splitList(s, Err.AGG_EMPTY)) {
+            if (aggs.size() == MAX_AGGREGATORS) throw Err.tsdb(Err.AGG_TOO_MANY);
+            Agg agg = Agg.parse(name);
+            if (agg == null) throw Err.tsdb(Err.AGG_UNKNOWN);
+            aggs.add(agg);
+        }
+        return List.copyOf(aggs);
+    }
+
+    private static boolean isAggList(String s) {
+        try {
+            aggList(s);
+            return true;
+        } catch (TsException e) {
+            return false;
+        }
+    }
+
     /**
      * TS.MRANGE / TS.MREVRANGE from to [the options of TS.RANGE] [WITHLABELS | SELECTED_LABELS l...]
      * FILTER matcher... [GROUPBY label REDUCE reducer]; which one is read from argument 0.
@@ -287,8 +348,7 @@ public final class Parsers {
         return out;
     }
 
-    private static List<Label> labels(Args a, int from) {
-        int n = a.count();
+    private static List<Label> labels(Args a, int from, int n) {
         if ((n - from) % 2 != 0) throw Err.tsdb(Err.LABELS);
         List<Label> out = new ArrayList<>((n - from) / 2);
         for (int i = from; i < n; i += 2) {
@@ -368,7 +428,7 @@ public final class Parsers {
                 return i + 3;
             }
             if (a.is(i, "LABELS")) {
-                labels = labels(a, i + 1);
+                labels = labelsMaybeIgnore(i + 1);
                 return n;
             }
             if (onDuplicateAllowed && a.is(i, "ON_DUPLICATE")) {
@@ -382,6 +442,27 @@ public final class Parsers {
                 return i + 2;
             }
             return -1;
+        }
+
+        /**
+         * LABELS takes the rest of the arguments. node-redis sends {@code LABELS l v ... IGNORE t v}:
+         * a list of odd length (an error as labels alone) with IGNORE at a label-name position is
+         * read as the option there plus the labels around it; an even list is labels only, so a
+         * label named IGNORE stays a label.
+         */
+        private List<Label> labelsMaybeIgnore(int from) {
+            int n = a.count();
+            if ((n - from) % 2 != 0) {
+                for (int j = from; j + 2 < n; j += 2) {
+                    if (a.is(j, "IGNORE")) {
+                        ignore = ignore(j);
+                        List<Label> out = new ArrayList<>(labels(a, from, j));
+                        out.addAll(labels(a, j + 3, n));
+                        return List.copyOf(out);
+                    }
+                }
+            }
+            return labels(a, from, n);
         }
 
         private Ignore ignore(int i) {
@@ -411,6 +492,7 @@ public final class Parsers {
         long count = -1;
         Aggregation aggregation;
         Align align;
+        boolean strayEmpty; // an EMPTY that is not right after AGGREGATION ... [BUCKETTIMESTAMP bt]
 
         RangeOpts(Args a, int at) {
             this.a = a;
@@ -446,7 +528,11 @@ public final class Parsers {
                 return i + 3;
             }
             if (a.is(i, "FILTER_BY_TS")) return filterByTs(i);
-            if (a.is(i, "EMPTY")) throw Err.tsdb(Err.EMPTY_PLACE);
+            if (a.is(i, "EMPTY")) {
+                // the reference looks for EMPTY only when there is an AGGREGATION: alone it is ignored
+                strayEmpty = true;
+                return i + 1;
+            }
             if (a.is(i, "BUCKETTIMESTAMP")) throw Err.tsdb(Err.BUCKET_TS_PLACE);
             throw Err.unknownArgument(a, i);
         }
@@ -511,6 +597,7 @@ public final class Parsers {
         }
 
         RangeQuery build() {
+            if (strayEmpty && aggregation != null) throw Err.tsdb(Err.EMPTY_PLACE);
             if (align != null) {
                 if (aggregation == null) throw Err.tsdb(Err.ALIGN_NO_AGG);
                 if (align.kind() == Align.Kind.START && fromMin) throw Err.tsdb(Err.ALIGN_START);

@@ -276,7 +276,13 @@ public final class SeriesCommands {
                 if (created) Series.free(s);
                 throw new TsException(INCR_TOO_OLD);
             }
+            if (!empty && Double.isNaN(Series.lastValue(s))) throw TsException.tsdb("cannot increment/decrement NaN value");
             double v = (empty ? 0 : Series.lastValue(s)) + r.signedDelta();
+            // the in-place increment is an add under LAST, so IGNORE applies whatever the series' policy
+            if (!empty && Series.shouldIgnore(s, ts, v)) {
+                Reply.integer(ctx, Series.lastTs(s));
+                return; // nothing changed: no event, nothing to replicate
+            }
             addAndKeep(ctx, key, r.key(), s, created, ts, v, Layout.DUP_LAST);
         } finally {
             Api.closeKey(key);
@@ -306,6 +312,7 @@ public final class SeriesCommands {
         long key = Keys.open(ctx, a, 1, RW);
         try {
             long s = Keys.existing(key);
+            vts.compaction.Compaction.checkDelete(s, r.from()); // the reference's refusal, nothing changed
             deleted = Series.delete(s, r.from(), r.to());
             if (deleted > 0) vts.compaction.Compaction.deleted(ctx, s, r.from(), r.to()); // rules: recompute buckets
         } finally {

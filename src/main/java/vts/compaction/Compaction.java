@@ -63,6 +63,29 @@ public final class Compaction {
     }
 
     /** After TS.DEL removed samples of s in [from, to]. */
+    /**
+     * TS.DEL on a source with rules and a retention: refused, as the reference refuses it,
+     * when from or the start of a rule's bucket holding from is older than the retention
+     * window (the samples to recompute that bucket from may be gone).
+     */
+    public static void checkDelete(long s, long from) {
+        long retention = Series.retention(s);
+        if (Series.ruleCount(s) == 0 || retention <= 0) return;
+        long last = Series.lastTs(s);
+        if (last <= retention) return;
+        long min = last - retention;
+        boolean ok = from >= min;
+        for (int i = 0; i < Series.ruleCount(s) && ok; i++) {
+            long rec = RuleBlob.record(s, i);
+            long start = Math.max(0, vts.query.Buckets.start(from, RuleBlob.duration(rec), RuleBlob.align(rec)));
+            ok = start >= min;
+        }
+        if (!ok) throw vts.command.TsException.tsdb(DELETE_BEYOND_RETENTION);
+    }
+
+    static final String DELETE_BEYOND_RETENTION = "When a series has compactions, deleting samples or compaction "
+            + "buckets beyond the series retention period is not possible";
+
     public static void deleted(long ctx, long s, long from, long to) {
         if (Series.ruleCount(s) == 0) return;
         apply(ctx, s, from, to, true);

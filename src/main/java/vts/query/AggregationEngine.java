@@ -34,12 +34,16 @@ import vts.series.Series;
  * <li>EMPTY reports the buckets without samples between the first and the last bucket that
  *     has some: sum, count, countnan, countall give 0; last the previous bucket's last value;
  *     twa the time-weighted average of the line joining the samples on either side; the rest
- *     NaN. With twa, EMPTY also reports the buckets from the one holding from (or up to the
- *     one holding to) when the series has samples before from (after to) to interpolate
- *     with, as the reference does.</li>
+ *     NaN. It also reports the buckets from the one holding from (up to the one holding to)
+ *     when the series has a sample before from (after to), for every aggregator, so a list
+ *     of aggregators gives the buckets each gives alone (last then carries the sample before
+ *     from forward), as the reference does.</li>
  * <li>twa: trapezoids between the bucket's samples, extended to the bucket's edges by
  *     interpolating with the sample just before the bucket (the previous selected sample,
- *     or for the first bucket the series' sample before it) and the one just after.</li>
+ *     or for the first bucket the series' sample before it) and the one just after. Where
+ *     the query's range cuts a bucket, only the part inside [from, to] is averaged (as the
+ *     reference does): TS.RANGE s 10 10 gives the value at 10. Compaction buckets
+ *     ({@link #aggregate}) are never cut.</li>
  * <li>COUNT limits the number of buckets; reverse gives the same buckets newest first
  *     (COUNT then keeps the newest).</li>
  * </ul>
@@ -56,7 +60,7 @@ public final class AggregationEngine {
     private double[] bvs = new double[1024];
 
     // the query
-    private long s, from, to, dur, align;
+    private long s, from, to, dur, align, clipFrom, clipTo;
     private BucketTimestamp bt;
     private boolean empty, countsNaN, hasTwa, summaryOk;
     private Agg[] aggs;
@@ -116,11 +120,11 @@ public final class AggregationEngine {
         long lim = q.count() < 0 ? Long.MAX_VALUE : q.count();
         if (!reverse) {
             return execute(series, q.from(), q.to(), q.filterByTs(), q.filterByValue(), a.aggregators(),
-                    a.bucketDuration(), alignTs, a.bucketTimestamp(), a.empty(), lim, out);
+                    a.bucketDuration(), alignTs, a.bucketTimestamp(), a.empty(), lim, out, true);
         }
         rn = 0;
         execute(series, q.from(), q.to(), q.filterByTs(), q.filterByValue(), a.aggregators(), a.bucketDuration(),
-                alignTs, a.bucketTimestamp(), a.empty(), Long.MAX_VALUE, collector);
+                alignTs, a.bucketTimestamp(), a.empty(), Long.MAX_VALUE, collector, true);
         int w = a.aggregators().size();
         double[] vals = new double[w];
         long given = 0;
@@ -148,7 +152,7 @@ public final class AggregationEngine {
                 BucketTimestamp.START, false, 1, (ts, vals) -> {
                     res[0] = vals[0];
                     return false;
-                });
+                }, false);
         return res[0];
     }
 
@@ -171,10 +175,14 @@ public final class AggregationEngine {
 
     private long execute(long series, long qFrom, long qTo, long[] byTs, ValueFilter byValue, List<Agg> list,
                          long duration, long alignTs, BucketTimestamp bucketTs, boolean withEmpty, long lim,
-                         BucketSink out) {
+                         BucketSink out, boolean clip) {
         s = series;
         from = Math.max(qFrom, Series.minVisibleTs(series));
         to = qTo;
+        // twa of a bucket the query's range cuts averages over the part inside [from, to] (the
+        // reference's ta/tb); a compaction bucket (aggregate) is never cut
+        clipFrom = clip ? from : 0;
+        clipTo = clip ? to : Long.MAX_VALUE;
         dur = duration;
         align = alignTs;
         bt = bucketTs;
@@ -498,11 +506,13 @@ public final class AggregationEngine {
             if (stopped) return;
             if (empty) fillEmpty(curLast + 1, ns);
         } else {
-            if (hasTwa) {
+            if (hasTwa || empty) {
                 lookUpPrevious(t);
+                // EMPTY: the buckets from the one holding from, when the series has a sample
+                // before from (last carries that sample's value forward)
                 if (empty && havePrev && prevT < from) {
-                    long first = Buckets.start(from, dur, align);
-                    fillEmpty(first, ns);
+                    prevLast = prevV;
+                    fillEmpty(Buckets.start(from, dur, align), ns);
                 }
             }
             everOpened = true;
@@ -611,7 +621,21 @@ public final class AggregationEngine {
             closeBucket();
             if (stopped) return;
         }
-        if (!hasTwa) return;
+        if (!hasTwa) {
+            // EMPTY: every aggregator reports the buckets up to the one holding to when the
+            // series has samples after to, as twa does (the same buckets whatever the list)
+            if (!empty) return;
+            if (everOpened) {
+                if (Series.lastTs(s) > to && curLast < to) fillEmpty(curLast + 1, Buckets.start(to, dur, align) + 1);
+            } else if (Series.firstTs(s) < from && Series.lastTs(s) > to) {
+                lookUpPrevious(from);
+                if (havePrev && findNext(to)) {
+                    prevLast = prevV;
+                    fillEmpty(Buckets.start(from, dur, align), Buckets.start(to, dur, align) + 1);
+                }
+            }
+            return;
+        }
         long q = -1;
         double qv = Double.NaN;
         boolean haveNext;
@@ -634,6 +658,7 @@ public final class AggregationEngine {
             if (!havePrev || !haveNext) return;
             q = foundT;
             qv = foundV;
+            prevLast = prevV;
             fillEmpty(Buckets.start(from, dur, align), Buckets.start(to, dur, align) + 1);
         }
         resolve(haveNext, q, qv);
@@ -650,7 +675,7 @@ public final class AggregationEngine {
             if (stopped) return;
             if (tc == 0) {
                 if (havePrev) {
-                    long a = Math.max(0, curStart);
+                    long a = Math.max(clipFrom, Math.max(0, curStart));
                     double va = prevV + ((double) (a - prevT) * (v - prevV)) / (double) (t - prevT);
                     area = (va + v) * (double) (t - a) / 2.0;
                     firstT = a;
@@ -712,12 +737,15 @@ public final class AggregationEngine {
 
     private double twaOf(int e, boolean haveQ, long qt, double qv) {
         long start = pStart[e];
-        double b = (double) start + (double) dur; // the bucket's end, exclusive
+        // the bucket's end, exclusive, or the query's end where it cuts the bucket (a range
+        // ending at the bucket's last timestamp holds all of it: a compaction bucket)
+        boolean cut = clipTo < Buckets.last(start, dur);
+        double b = cut ? (double) clipTo : (double) start + (double) dur;
         if (pCount[e] == 0) {
             if (!pHasPrev[e] || !haveQ) return Double.NaN;
             double pt = pPrevT[e], pv = pPrevV[e];
             double slope = (qv - pv) / ((double) qt - pt);
-            double a = Math.max(0, start);
+            double a = Math.max(clipFrom, Math.max(0, start));
             double va = pv + (a - pt) * slope;
             double vb = pv + (b - pt) * slope;
             return (va + vb) / 2.0;
@@ -728,7 +756,7 @@ public final class AggregationEngine {
         double lv = pLastV[e];
         double last = lt;
         if (haveQ) {
-            double tb = (double) (start - lt) + (double) dur;
+            double tb = cut ? (double) (clipTo - lt) : (double) (start - lt) + (double) dur;
             double vb = lv + (tb * (qv - lv)) / (double) (qt - lt);
             res += (vb + lv) * tb / 2.0;
             last = b;

@@ -1,7 +1,6 @@
 package vts.query;
 
 import vts.command.Aggregation;
-import vts.command.Aggregator;
 import vts.command.RangeQuery;
 import vts.command.TsException;
 import vts.series.Series;
@@ -21,14 +20,9 @@ public final class BucketLimit {
     public static void check(long s, RangeQuery q, boolean reverse) {
         Aggregation a = q.aggregation();
         if (a == null || !a.empty() || Series.totalSamples(s) == 0) return;
+        // EMPTY fills towards the range's ends only when samples lie beyond them
         long lo = Math.max(q.from(), Series.firstTs(s));
         long hi = Math.min(q.to(), Series.lastTs(s));
-        boolean twa = false;
-        for (var agg : a.aggregators()) twa |= agg.kind() == Aggregator.TWA;
-        if (twa) { // twa also fills towards the range's ends when samples lie beyond them
-            lo = q.from();
-            hi = q.to() == Long.MAX_VALUE ? Series.lastTs(s) : q.to();
-        }
         if (hi < lo) return;
         long buckets = Long.divideUnsigned(hi - lo, a.bucketDuration()) + 2;
         if (buckets < 0) buckets = Long.MAX_VALUE;

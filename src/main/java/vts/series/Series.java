@@ -2,6 +2,7 @@ package vts.series;
 
 import static vts.series.Layout.*;
 
+import vts.codec.ChunkReader;
 import vts.codec.Chunks;
 import vts.mem.Mem;
 
@@ -146,6 +147,46 @@ public final class Series {
         long r = retention(s);
         if (r <= 0 || totalSamples(s) == 0) return 0;
         return Math.max(0, lastTs(s) - r);
+    }
+
+    /**
+     * The samples TS.RANGE can return: those at or after {@link #minVisibleTs} (retention
+     * trims whole chunks, so older samples may still be stored). TS.INFO reports this count.
+     */
+    public static long visibleSamples(long s) {
+        long min = minVisibleTs(s);
+        long total = totalSamples(s);
+        if (total == 0 || firstTs(s) >= min) return total;
+        long hidden = 0;
+        for (int i = 0, n = nchunks(s); i < n; i++) {
+            long c = chunk(s, i);
+            if (Chunks.lastTs(c) < min) {
+                hidden += Chunks.count(c);
+                continue;
+            }
+            if (Chunks.firstTs(c) < min) {
+                ChunkReader r = new ChunkReader();
+                r.reset(c);
+                while (r.next() && r.ts < min) hidden++;
+            }
+            break;
+        }
+        return total - hidden;
+    }
+
+    /** The first timestamp TS.RANGE can return (0 for a series without visible samples). */
+    public static long firstVisibleTs(long s) {
+        if (totalSamples(s) == 0) return 0;
+        long min = minVisibleTs(s);
+        if (firstTs(s) >= min) return firstTs(s);
+        int i = firstChunkEndingAtOrAfter(s, min);
+        if (i >= nchunks(s)) return 0;
+        long c = chunk(s, i);
+        if (Chunks.firstTs(c) >= min) return Chunks.firstTs(c);
+        ChunkReader r = new ChunkReader();
+        r.reset(c);
+        while (r.next()) if (r.ts >= min) return r.ts;
+        return 0;
     }
 
     // ---- blobs ----

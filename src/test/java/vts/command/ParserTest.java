@@ -22,6 +22,7 @@ class ParserTest {
             case "TS.INFO" -> Parsers.info(a);
             case "TS.RANGE", "TS.REVRANGE" -> Parsers.range(a);
             case "TS.MRANGE", "TS.MREVRANGE" -> Parsers.mrange(a);
+            case "TS.NRANGE", "TS.NREVRANGE" -> Parsers.nrange(a);
             case "TS.MGET" -> Parsers.mget(a);
             case "TS.QUERYINDEX" -> Parsers.queryIndex(a);
             case "TS.CREATERULE" -> Parsers.createRule(a);
@@ -77,6 +78,28 @@ class ParserTest {
         assertEquals(5, o.duplicatePolicy().code());
         assertEquals(new Ignore(10, 0.5), o.ignore());
         assertEquals(List.of(new Label("a", "1"), new Label("b", "x y")), o.labels());
+    }
+
+    @Test
+    void ignoreAfterLabelsIsTheOption() {
+        // node-redis: ... LABELS l v ... IGNORE t v
+        SeriesOptions o = Parsers.create(Args.of("TS.CREATE", "k", "LABELS", "a", "1", "b", "2", "IGNORE", "10", "0.5")).options();
+        assertEquals(new Ignore(10, 0.5), o.ignore());
+        assertEquals(List.of(new Label("a", "1"), new Label("b", "2")), o.labels());
+        o = add("k", "1", "2", "LABELS", "a", "1", "ignore", "3", "4").create();
+        assertEquals(new Ignore(3, 4), o.ignore());
+        assertEquals(List.of(new Label("a", "1")), o.labels());
+        o = Parsers.alter(Args.of("TS.ALTER", "k", "LABELS", "IGNORE", "1", "2", "a", "b")).options();
+        assertEquals(new Ignore(1, 2), o.ignore(), "at any label-name position");
+        assertEquals(List.of(new Label("a", "b")), o.labels());
+        // an even list is labels only: a label named IGNORE stays a label
+        o = Parsers.create(Args.of("TS.CREATE", "k", "LABELS", "IGNORE", "5", "a", "1")).options();
+        assertNull(o.ignore());
+        assertEquals(List.of(new Label("IGNORE", "5"), new Label("a", "1")), o.labels());
+        // a value position is no option; a bad IGNORE there is IGNORE's error
+        tsdb("Couldn't parse LABELS", "TS.CREATE", "k", "LABELS", "a", "IGNORE", "1", "2", "3");
+        tsdb("Couldn't parse IGNORE", "TS.CREATE", "k", "LABELS", "a", "1", "IGNORE", "x", "1");
+        tsdb("IGNORE arguments cannot be negative", "TS.CREATE", "k", "LABELS", "a", "1", "IGNORE", "-1", "1");
     }
 
     @Test
@@ -399,8 +422,56 @@ class ParserTest {
         assertEquals(Align.END, range("0", "5", "ALIGN", "end", "AGGREGATION", "sum", "1").align());
         assertEquals(Align.START, range("0", "5", "ALIGN", "-", "AGGREGATION", "sum", "1").align());
         assertEquals(7, range("-", "+", "COUNT", "5", "COUNT", "7").count()); // the later one wins
+        assertNull(range("-", "+", "EMPTY").aggregation()); // EMPTY without AGGREGATION is ignored, as the reference does
+        assertEquals(3, range("-", "+", "EMPTY", "COUNT", "3").count());
         String sixteen = String.join(",", java.util.Collections.nCopies(16, "sum"));
         assertEquals(16, range("-", "+", "AGGREGATION", sixteen, "1").aggregation().aggregators().size());
+    }
+
+    @Test
+    void nrange() {
+        NRangeRequest r = Parsers.nrange(Args.of("TS.NRANGE", "2", "a", "b", "-", "+", "AGGREGATION", "avg,max", "sum", "10",
+                "EMPTY"));
+        assertEquals(2, r.numKeys());
+        assertFalse(r.reverse());
+        assertEquals(List.of("avg", "max"), r.queryOf(0).aggregation().aggregators().stream().map(Agg::name).toList());
+        assertEquals(List.of("sum"), r.queryOf(1).aggregation().aggregators().stream().map(Agg::name).toList());
+        assertTrue(r.queryOf(1).aggregation().empty());
+        assertEquals(10, r.queryOf(1).aggregation().bucketDuration());
+        r = Parsers.nrange(Args.of("TS.NREVRANGE", "1", "AGGREGATION", "5", "9", "COUNT", "3"));
+        assertTrue(r.reverse());
+        assertNull(r.perKey(), "a key named AGGREGATION is a key");
+        assertEquals(3, r.queryOf(0).count());
+        assertEquals(5, r.query().from());
+        String[] three = {"TS.NRANGE", "3", "a", "b", "c", "-", "+", "AGGREGATION"};
+        tsdb(Parsers.NRANGE_AGGS, cat(three, "avg", "10"));
+        tsdb(Parsers.NRANGE_AGGS, cat(three, "avg,min,max", "10"));
+        tsdb(Parsers.NRANGE_AGGS, cat(three, "avg", "min", "max", "sum", "10"));
+        tsdb("Unknown aggregation type", cat(three, "avg", "nope", "max", "10"));
+        tsdb("Empty aggregation type in list", cat(three, "avg", "min,", "max", "10"));
+        tsdb(Parsers.NUMKEYS, "TS.NRANGE", "0", "a", "b", "-", "+");
+        tsdb(Parsers.NUMKEYS, "TS.NRANGE", "1.5", "a", "b", "-", "+");
+        fails("ERR wrong number of arguments for 'ts.nrange' command", "TS.NRANGE", "2", "a", "-", "+");
+        fails("ERR wrong number of arguments for 'ts.nrange' command", "TS.NRANGE", "1", "a", "-");
+    }
+
+    @Test
+    void mrangeExcludeEmpty() {
+        assertFalse(MultiParsers.mrange(Args.of("TS.MRANGE", "-", "+", "FILTER", "a=b")).excludeEmpty());
+        MultiParsers.MRange m = MultiParsers.mrange(Args.of("TS.MRANGE", "-", "+", "EXCLUDEEMPTY", "COUNT", "2", "FILTER", "a=b"));
+        assertTrue(m.excludeEmpty());
+        assertEquals(2, m.request().query().count());
+        m = MultiParsers.mrange(Args.of("TS.MREVRANGE", "-", "+", "FILTER", "a=b", "c!=", "ExcludeEmpty"));
+        assertTrue(m.excludeEmpty());
+        assertEquals(2, m.request().filter().size());
+        for (Args bad : new Args[] {
+                Args.of("TS.MRANGE", "-", "+", "FILTER", "a=b", "GROUPBY", "a", "REDUCE", "max", "EXCLUDEEMPTY"),
+                Args.of("TS.MRANGE", "-", "+", "EXCLUDEEMPTY", "FILTER", "a=b", "GROUPBY", "a", "REDUCE", "max")}) {
+            TsException e = assertThrows(TsException.class, () -> MultiParsers.mrange(bad));
+            assertEquals("ERR TSDB: " + MultiParsers.EXCLUDE_GROUPBY, e.getMessage());
+        }
+        assertEquals("EXCLUDEEMPTY", MultiParsers.mrange(Args.of("TS.MRANGE", "-", "+", "FILTER", "a=b", "GROUPBY", "EXCLUDEEMPTY",
+                "REDUCE", "max")).request().groupBy().label());
     }
 
     @Test
@@ -422,7 +493,7 @@ class ParserTest {
         tsdb("Too many aggregation types", cat(k, "AGGREGATION", String.join(",", java.util.Collections.nCopies(17, "avg")), "10"));
         tsdb("bucketDuration must be greater than zero", cat(k, "AGGREGATION", "avg", "0"));
         tsdb("bucketDuration must be greater than zero", cat(k, "AGGREGATION", "avg", "-5"));
-        tsdb("EMPTY flag should be the 3rd or 5th flag after AGGREGATION flag", cat(k, "EMPTY"));
+        tsdb("EMPTY flag should be the 3rd or 5th flag after AGGREGATION flag", cat(k, "EMPTY", "AGGREGATION", "avg", "5"));
         tsdb("EMPTY flag should be the 3rd or 5th flag after AGGREGATION flag", cat(k, "AGGREGATION", "avg", "5", "COUNT", "3", "EMPTY"));
         tsdb("BUCKETTIMESTAMP flag should be the 3rd or 4th flag after AGGREGATION flag", cat(k, "BUCKETTIMESTAMP", "end"));
         tsdb("unknown BUCKETTIMESTAMP parameter", cat(k, "AGGREGATION", "avg", "5", "BUCKETTIMESTAMP", "x"));

@@ -30,7 +30,6 @@ public final class AggModel {
                          long count, boolean reverse) {
         from = Math.max(from, retentionFrom);
         boolean countsNaN = aggs.stream().anyMatch(a -> a.kind() == Aggregator.COUNTNAN || a.kind() == Aggregator.COUNTALL);
-        boolean hasTwa = aggs.stream().anyMatch(a -> a.kind() == Aggregator.TWA);
         TreeMap<Long, Double> visible = new TreeMap<>(series.tailMap(retentionFrom, true));
         // the selected samples
         TreeMap<Long, Double> sel = new TreeMap<>();
@@ -49,19 +48,22 @@ public final class AggModel {
             buckets.computeIfAbsent(st, k -> new ArrayList<>()).add(new double[] {e.getKey(), e.getValue()});
         }
         TreeMap<Long, List<double[]>> all = new TreeMap<>(buckets);
+        double locf = Double.NaN; // last's value before the first bucket: the sample before from
         if (empty && !buckets.isEmpty()) {
             for (long st = buckets.firstKey(); st < buckets.lastKey(); st += dur) all.putIfAbsent(st, List.of());
             var ap = buckets.isEmpty() ? null : nonNaN(visible.headMap(sel.firstKey(), false));
-            if (hasTwa && ap != null && ap.getKey() < from) {
+            if (ap != null && ap.getKey() < from) {
+                locf = ap.getValue();
                 for (long st = Buckets.start(from, dur, align); st < buckets.firstKey(); st += dur) all.putIfAbsent(st, List.of());
             }
-            if (hasTwa && visible.lastKey() > to) {
+            if (visible.lastKey() > to) {
                 for (long st = buckets.lastKey(); st <= Buckets.start(to, dur, align); st += dur) all.putIfAbsent(st, List.of());
             }
         }
-        if (empty && hasTwa && buckets.isEmpty() && from <= to && !visible.isEmpty() && visible.firstKey() < from
+        if (empty && buckets.isEmpty() && from <= to && !visible.isEmpty() && visible.firstKey() < from
                 && visible.lastKey() > to && nonNaN(visible.headMap(from, false)) != null
                 && firstNonNaN(visible.tailMap(to, false)) != null) {
+            locf = nonNaN(visible.headMap(from, false)).getValue();
             for (long st = Buckets.start(from, dur, align); st <= Buckets.start(to, dur, align); st += dur) all.put(st, List.of());
         }
         // twa's points: the non-NaN selected samples; its anchors: the series' samples around them
@@ -76,9 +78,9 @@ public final class AggModel {
             anchorP = nonNaN(visible.headMap(from, false));
             anchorQ = firstNonNaN(visible.tailMap(to, false));
         }
-        Twa tw = new Twa(nn, anchorP, anchorQ);
+        Twa tw = new Twa(nn, anchorP, anchorQ, from, to);
         List<Row> rows = new ArrayList<>();
-        double prevLast = Double.NaN;
+        double prevLast = locf;
         for (var e : all.entrySet()) {
             long st = e.getKey();
             List<double[]> smp = e.getValue();
@@ -163,7 +165,8 @@ public final class AggModel {
     }
 
     /** twa over the polyline of the points, anchored outside them, as the engine defines it. */
-    record Twa(TreeMap<Long, Double> pts, java.util.Map.Entry<Long, Double> anchorP, java.util.Map.Entry<Long, Double> anchorQ) {
+    record Twa(TreeMap<Long, Double> pts, java.util.Map.Entry<Long, Double> anchorP, java.util.Map.Entry<Long, Double> anchorQ,
+               long from, long to) {
         java.util.Map.Entry<Long, Double> before(long t) {
             var e = pts.lowerEntry(t);
             return e != null ? e : anchorP;
@@ -176,8 +179,10 @@ public final class AggModel {
 
         double bucket(long st, long dur) {
             long end = st + dur; // exclusive (tests keep it below 2^63)
-            double a = Math.max(0, st);
             var inside = pts.subMap(st, true, end, false);
+            // the part of the bucket inside the query's [from, to]
+            double a = Math.max(from, Math.max(0, st));
+            if (to < end - 1) end = to; // cut: the range ends before the bucket's last timestamp
             if (inside.isEmpty()) {
                 var p = before(st);
                 var q = after(end - 1);
