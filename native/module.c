@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "blocking.h"
 #include "config.h"
 #include "jvm.h"
 #include "reply.h"
@@ -96,7 +97,8 @@ static int forward(int id, VMCtx *ctx, VMString **argv, int argc) {
     X(17, "ts.querylabels", "readonly", 0, 0, 0)                 \
     X(18, "ts.card", "readonly", 0, 0, 0)                        \
     X(19, "ts.mdel", "write", 0, 0, 0)                           \
-    X(20, "ts._debug", "readonly", 0, 0, 0)
+    X(20, "ts._debug", "readonly", 0, 0, 0)                      \
+    X(23, "ts.read", "readonly blocking", 1, 1, 1)
 
 #define DEFINE_HANDLER(id, name, flags, fk, lk, st) \
     static int cmd_##id(VMCtx *ctx, VMString **argv, int argc) { return forward(id, ctx, argv, argc); }
@@ -112,7 +114,8 @@ static int vts_replicate(VMCtx *ctx, const char *cmd, VMString **argv, size_t ar
 }
 
 /* the shim functions Java calls (besides the module API): read by vts.bridge.Bridge.init */
-static void *g_shim_fns[] = {(void *)vts_log, (void *)vts_replicate, (void *)vts_reply_batch};
+static void *g_shim_fns[] = {(void *)vts_log, (void *)vts_replicate, (void *)vts_reply_batch,
+                             /* 3: TS.READ BLOCK (native/blocking.c) */ (void *)vts_block_read};
 
 /* ---------------- the data type ---------------- */
 
@@ -235,6 +238,7 @@ static int cmd_restore(VMCtx *ctx, VMString **argv, int argc) {
         } else {
             ts_chunk *c = ts_chunk_from_blob(blob, bl, &err);
             if (c && ts_series_append_chunk(VM_ModuleTypeGetValue(key), c, &err) != 0) ts_chunk_free(c);
+            else if (c && g_cfg.blocked_readers) VM_SignalKeyAsReady(ctx, argv[1]); /* TS.READ BLOCK */
         }
     } else {
         err = "unknown TS._RESTORE section";
@@ -698,10 +702,19 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
     VM_Log(ctx, VM_LOG_NOTICE, "timeseries: starting the JVM %s with %s", libjvm, classpath);
     if (jvm_start(libjvm, classpath, ja.jvm_options, err, sizeof(err))) return fail(ctx, err);
 
+    /* names in id order, "" for an id not in the table: Java dispatches by id */
+    const char *by_id[64] = {0};
+    int max_id = -1;
+#define NAME_BY_ID(id, name, flags, fk, lk, st) \
+    by_id[id] = name;                          \
+    if (id > max_id) max_id = id;
+    TS_COMMANDS(NAME_BY_ID)
+#undef NAME_BY_ID
     char names[1024] = "";
-#define APPEND_NAME(id, name, flags, fk, lk, st) strcat(names, name ",");
-    TS_COMMANDS(APPEND_NAME)
-#undef APPEND_NAME
+    for (int i = 0; i <= max_id; i++) {
+        if (by_id[i]) strcat(names, by_id[i]);
+        strcat(names, ",");
+    }
     long long stub = jvm_call_init("vts/bridge/Bridge", "init", (long long)(intptr_t)getapi,
                                    (long long)(intptr_t)g_type, (long long)(intptr_t)&g_cfg,
                                    (long long)(intptr_t)g_shim_fns, (long long)(sizeof(g_shim_fns) / sizeof(g_shim_fns[0])), names, err,
@@ -711,6 +724,7 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
     g_dispatch = (DispatchFn)((intptr_t *)(intptr_t)stub)[0];
     g_key_event = (KeyEventFn)((intptr_t *)(intptr_t)stub)[1];
 
+    blocking_init(cmd_23); /* TS.READ's callbacks run the command again */
 #define REGISTER(id, name, flags, fk, lk, st) \
     if (VM_CreateCommand(ctx, name, cmd_##id, flags, fk, lk, st) != VM_OK) return fail(ctx, "cannot register " name);
     TS_COMMANDS(REGISTER)

@@ -22,7 +22,10 @@
 #define VM_KEYTYPE_MODULE 6
 #define VM_NO_EXPIRE (-1)
 
+#define VM_CTX_FLAGS_LUA (1 << 0)
+#define VM_CTX_FLAGS_MULTI (1 << 1)
 #define VM_CTX_FLAGS_LOADING (1 << 13)
+#define VM_CTX_FLAGS_DENY_BLOCKING (1 << 21)
 #define VM_CTX_FLAGS_RESP3 (1 << 22)
 
 #define VM_NOTIFY_GENERIC (1 << 2)
@@ -44,7 +47,10 @@
 #define VM_CONFIG_DEFAULT 0
 #define VM_OPTIONS_HANDLE_IO_ERRORS (1 << 0)
 
+#define VM_BLOCK_UNBLOCK_DELETED (1 << 0)
+
 typedef struct VMCtx VMCtx;
+typedef struct VMBlockedClient VMBlockedClient;
 typedef struct VMString VMString;
 typedef struct VMKey VMKey;
 typedef struct VMType VMType;
@@ -168,7 +174,11 @@ typedef int (*VMConfigApply)(VMCtx *ctx, void *privdata, VMString **err);
     X(int, ReplyWithSet, (VMCtx *ctx, long len)) \
     X(int, ReplyWithNull, (VMCtx *ctx)) \
     X(void, ReplySetArrayLength, (VMCtx *ctx, long len)) \
-    X(void, ReplySetMapLength, (VMCtx *ctx, long len))
+    X(void, ReplySetMapLength, (VMCtx *ctx, long len)) \
+    /* blocking reads (native/blocking.c) */ \
+    X(VMBlockedClient *, BlockClientOnKeysWithFlags, (VMCtx *ctx, VMCmdFunc reply_callback, VMCmdFunc timeout_callback, void (*free_privdata)(VMCtx *, void *), long long timeout_ms, VMString **keys, int numkeys, void *privdata, int flags)) \
+    X(void *, GetBlockedClientPrivateData, (VMCtx *ctx)) \
+    X(void, SignalKeyAsReady, (VMCtx *ctx, VMString *key))
 
 #define VM_DECLARE(ret, name, params) extern ret(*VM_##name) params;
 VM_API_LIST(VM_DECLARE)

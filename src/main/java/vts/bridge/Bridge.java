@@ -58,6 +58,7 @@ public final class Bridge {
             Api.Source.logFn = fns.getAtIndex(JAVA_LONG, 0);
             Api.Source.replicateFn = fns.getAtIndex(JAVA_LONG, 1);
             Api.Source.replyBatchFn = fns.getAtIndex(JAVA_LONG, 2);
+            if (shimCount > 3) Api.Source.blockReadFn = fns.getAtIndex(JAVA_LONG, 3); // TS.READ BLOCK
             Mem.Source.allocFn = Api.address("Alloc");
             Mem.Source.callocFn = Api.address("Calloc");
             Mem.Source.reallocFn = Api.address("Realloc");
@@ -69,11 +70,12 @@ public final class Bridge {
             redirectStandardStreams();
 
             vts.command.Commands.registerAll();
-            String[] list = commandNames.split(",");
+            String[] list = commandNames.split(",", -1); // by id; "" where an id is unused
             handlers = new Handler[list.length];
             names = new String[list.length];
             for (int i = 0; i < list.length; i++) {
                 names[i] = list[i].toUpperCase(java.util.Locale.ROOT);
+                if (names[i].isEmpty()) continue;
                 handlers[i] = REGISTRY.get(names[i]);
                 if (handlers[i] == null) throw new IllegalStateException("no Java handler for " + list[i]);
             }

@@ -9,5 +9,6 @@ public final class Commands {
         RuleCommands.register();
         MultiCommands.register();
         DebugCommand.register();
+        ReadCommand.register();
     }
 }
