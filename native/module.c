@@ -16,6 +16,7 @@
 
 #include "blocking.h"
 #include "config.h"
+#include "docs.h"
 #include "jvm.h"
 #include "reply.h"
 #include "series.h"
@@ -731,6 +732,7 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
 #undef REGISTER
     if (VM_CreateCommand(ctx, "ts._restore", cmd_restore, "write deny-oom", 1, 1, 1) != VM_OK)
         return fail(ctx, "cannot register TS._RESTORE");
+    if (docs_register(ctx, err, sizeof(err))) return fail(ctx, err); /* COMMAND DOCS, ACL categories */
 
     VMEvent cfg_event = {VM_EVENT_CONFIG, 1};
     VMEvent key_event = {VM_EVENT_KEY, 1};
