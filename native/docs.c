@@ -245,7 +245,16 @@ static const cmd_doc kDocs[] = {
      kMDel},
 };
 
+/* internal commands: no docs, not in "timeseries" */
+static const struct {
+    const char *name, *acl;
+} kInternal[] = {{"ts._debug", "read slow"}, {"ts._restore", "write slow"}};
+
 int docs_register(VMCtx *ctx, char *err, size_t errlen) {
+    if (VM_AddACLCategory(ctx, "timeseries") != VM_OK) {
+        snprintf(err, errlen, "cannot add the ACL category timeseries");
+        return -1;
+    }
     for (size_t i = 0; i < sizeof(kDocs) / sizeof(kDocs[0]); i++) {
         const cmd_doc *d = &kDocs[i];
         VMCommand *cmd = VM_GetCommand(ctx, d->name);
@@ -260,6 +269,17 @@ int docs_register(VMCtx *ctx, char *err, size_t errlen) {
         };
         if (VM_SetCommandInfo(cmd, &info) != VM_OK) {
             snprintf(err, errlen, "SetCommandInfo refused the docs of %s", d->name);
+            return -1;
+        }
+        if (VM_SetCommandACLCategories(cmd, d->acl) != VM_OK) {
+            snprintf(err, errlen, "cannot set the ACL categories of %s", d->name);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < sizeof(kInternal) / sizeof(kInternal[0]); i++) {
+        VMCommand *cmd = VM_GetCommand(ctx, kInternal[i].name);
+        if (cmd && VM_SetCommandACLCategories(cmd, kInternal[i].acl) != VM_OK) {
+            snprintf(err, errlen, "cannot set the ACL categories of %s", kInternal[i].name);
             return -1;
         }
     }
