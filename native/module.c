@@ -17,6 +17,7 @@
 #include "blocking.h"
 #include "config.h"
 #include "docs.h"
+#include "info.h"
 #include "jvm.h"
 #include "reply.h"
 #include "series.h"
@@ -44,6 +45,7 @@ static DispatchFn g_dispatch;
 #define KEV_SWAPPED 4 /* db and db2 swapped */
 #define KEV_TICK 5    /* before the server sleeps, when Java asked for it (deferred work) */
 #define KEV_TTL 6     /* the series at (db, key) got (arg 1) or lost (arg 0) a time to live */
+#define KEV_INFO 100  /* INFO: Java writes the timeseries section into the info context passed as ctx */
 /* why a series was added or removed (the last argument of KEV_ADDED / KEV_REMOVED) */
 #define CAUSE_LOADED 1
 #define CAUSE_RESTORED 2
@@ -105,6 +107,8 @@ static int forward(int id, VMCtx *ctx, VMString **argv, int argc) {
     static int cmd_##id(VMCtx *ctx, VMString **argv, int argc) { return forward(id, ctx, argv, argc); }
 TS_COMMANDS(DEFINE_HANDLER)
 #undef DEFINE_HANDLER
+
+static void info_from_java(VMInfoCtx *ictx) { g_key_event(KEV_INFO, (VMCtx *)ictx, 0, NULL, 0, NULL, 0); }
 
 /* ---------------- services for Java ---------------- */
 
@@ -733,6 +737,7 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
     if (VM_CreateCommand(ctx, "ts._restore", cmd_restore, "write deny-oom", 1, 1, 1) != VM_OK)
         return fail(ctx, "cannot register TS._RESTORE");
     if (docs_register(ctx, err, sizeof(err))) return fail(ctx, err); /* COMMAND DOCS, ACL categories */
+    if (info_register(ctx, info_from_java)) return fail(ctx, "cannot register the INFO section");
 
     VMEvent cfg_event = {VM_EVENT_CONFIG, 1};
     VMEvent key_event = {VM_EVENT_KEY, 1};

@@ -51,6 +51,8 @@
 
 typedef struct VMCtx VMCtx;
 typedef struct VMBlockedClient VMBlockedClient;
+typedef struct VMInfoCtx VMInfoCtx;
+typedef void (*VMInfoFunc)(VMInfoCtx *ctx, int for_crash_report);
 typedef struct VMString VMString;
 typedef struct VMKey VMKey;
 typedef struct VMType VMType;
@@ -278,7 +280,11 @@ typedef int (*VMConfigApply)(VMCtx *ctx, void *privdata, VMString **err);
     X(VMCommand *, GetCommand, (VMCtx *ctx, const char *name)) \
     X(int, SetCommandInfo, (VMCommand *command, const VMCommandInfo *info)) \
     X(int, AddACLCategory, (VMCtx *ctx, const char *name)) \
-    X(int, SetCommandACLCategories, (VMCommand *command, const char *ctgrsflags))
+    X(int, SetCommandACLCategories, (VMCommand *command, const char *ctgrsflags)) \
+    /* INFO timeseries (native/info.c) */ \
+    X(int, RegisterInfoFunc, (VMCtx *ctx, VMInfoFunc cb)) \
+    X(int, InfoAddSection, (VMInfoCtx *ctx, const char *name)) \
+    X(int, InfoAddFieldLongLong, (VMInfoCtx *ctx, const char *field, long long value))
 
 #define VM_DECLARE(ret, name, params) extern ret(*VM_##name) params;
 VM_API_LIST(VM_DECLARE)

@@ -137,6 +137,30 @@ public final class Api {
         }
     }
 
+    // ---- INFO (native/info.c calls Java with the info context)
+    private static final MethodHandle INFO_SECTION = fn("InfoAddSection", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle INFO_DICT = fn("InfoBeginDictField", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle INFO_DICT_END = fn("InfoEndDictField", true, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle INFO_LONG = fn("InfoAddFieldLongLong", true, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+
+    /** Starts the section name ("" = the module's own name) of an INFO reply. */
+    public static void infoAddSection(long ictx, long nameCstr) {
+        try { int r = (int) INFO_SECTION.invokeExact(ictx, nameCstr); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    /** Starts a field of name=value pairs ("db0:series=1,samples=2"). */
+    public static void infoBeginDict(long ictx, long nameCstr) {
+        try { int r = (int) INFO_DICT.invokeExact(ictx, nameCstr); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void infoEndDict(long ictx) {
+        try { int r = (int) INFO_DICT_END.invokeExact(ictx); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void infoAddLong(long ictx, long fieldCstr, long value) {
+        try { int r = (int) INFO_LONG.invokeExact(ictx, fieldCstr, value); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
     /** Returns the number of operations replayed, or -1 at a malformed one. */
     public static int replyBatch(long ctx, long buf, long len) {
         try { return (int) REPLY_BATCH.invokeExact(ctx, buf, len); } catch (Throwable t) { throw Bridge.unchecked(t); }

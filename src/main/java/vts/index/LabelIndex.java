@@ -394,6 +394,13 @@ public final class LabelIndex {
     /** Number of distinct label names and label=value pairs. */
     public int labelCount() { return labels.size(); }
 
+    /** Calls c with the address of every indexed series (INFO statistics). */
+    public void forEachSeries(java.util.function.LongConsumer c) {
+        for (int id = 0; id < nextId; id++) {
+            if (keys[id] != null && series[id] != 0) c.accept(series[id]);
+        }
+    }
+
     public int pairCount() { return nextPair - nFreePairs; }
 
     /**
