@@ -9,13 +9,46 @@
 #include "blocking.h"
 
 #include "config.h"
+#include "tsdb_layout.h"
 
 static VMCmdFunc g_read_cmd;
+static VMType *g_series_type;
 
-void blocking_init(VMCmdFunc read_cmd) { g_read_cmd = read_cmd; }
+void blocking_init(VMCmdFunc read_cmd, VMType *series_type) {
+    g_read_cmd = read_cmd;
+    g_series_type = series_type;
+}
+
+/*
+ * True when the series at argv[1] certainly has fewer than min_count samples at or after the
+ * cursor: the chunks that end at or after it (a suffix, chunks being ordered) hold fewer. Lets
+ * a wake-up that cannot serve the reader end here, without the trip into Java; anything else
+ * (enough maybe, the key gone or of another type) goes to Java for the exact answer.
+ */
+static int surely_too_few(VMCtx *ctx, VMString *name, const ts_read_wait *w) {
+    VMKey *key = VM_OpenKey(ctx, name, VM_READ | VM_OPEN_KEY_NOEFFECTS);
+    if (!key) return 0;
+    int too_few = 0;
+    if (VM_KeyType(key) == VM_KEYTYPE_MODULE && VM_ModuleTypeGetType(key) == g_series_type) {
+        const ts_series *s = VM_ModuleTypeGetValue(key);
+        if (w->cursor < 0) {
+            too_few = 1;
+        } else {
+            int64_t n = 0;
+            for (uint32_t i = s->nchunks; i > 0 && n < w->min_count; i--) {
+                if (s->chunks[i - 1]->last_ts < w->cursor) break;
+                n += s->chunks[i - 1]->count;
+            }
+            too_few = n < w->min_count;
+        }
+    }
+    VM_CloseKey(key);
+    return too_few;
+}
 
 static int read_reply(VMCtx *ctx, VMString **argv, int argc) {
     ts_read_wait *w = VM_GetBlockedClientPrivateData(ctx);
+    if (argc > 1 && surely_too_few(ctx, argv[1], w)) return VM_ERR; /* keep waiting */
     w->served = 0;
     g_read_cmd(ctx, argv, argc);
     return w->served ? VM_OK : VM_ERR;

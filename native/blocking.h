@@ -16,7 +16,7 @@ typedef struct ts_read_wait {
 } ts_read_wait;
 
 /* read_cmd runs TS.READ (forwarded to Java); the callbacks call it again with the client's argv. */
-void blocking_init(VMCmdFunc read_cmd);
+void blocking_init(VMCmdFunc read_cmd, VMType *series_type);
 
 /* Blocks the client on key until a write makes min_count samples >= cursor exist, the key is
  * deleted, or timeout_ms pass (0 = no timeout). Returns 0, or -1 if the server refused. */

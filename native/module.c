@@ -729,7 +729,7 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
     g_dispatch = (DispatchFn)((intptr_t *)(intptr_t)stub)[0];
     g_key_event = (KeyEventFn)((intptr_t *)(intptr_t)stub)[1];
 
-    blocking_init(cmd_23); /* TS.READ's callbacks run the command again */
+    blocking_init(cmd_23, g_type); /* TS.READ's callbacks run the command again */
 #define REGISTER(id, name, flags, fk, lk, st) \
     if (VM_CreateCommand(ctx, name, cmd_##id, flags, fk, lk, st) != VM_OK) return fail(ctx, "cannot register " name);
     TS_COMMANDS(REGISTER)
