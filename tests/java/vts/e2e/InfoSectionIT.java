@@ -37,6 +37,15 @@ class InfoSectionIT {
         return m;
     }
 
+    /**
+     * The section after a count that started after every earlier command: an INFO reports the
+     * last finished count and starts the next, which runs before the server next sleeps.
+     */
+    static Map<String, String> fresh(ValkeyServer s) {
+        section(s, "timeseries");
+        return section(s, "timeseries");
+    }
+
     static long num(Map<String, String> m, String field) {
         assertTrue(m.containsKey(field), field + " in " + m.keySet());
         return Long.parseLong(m.get(field));
@@ -62,7 +71,7 @@ class InfoSectionIT {
     @Test
     void seriesSamplesAndChunksPerDatabase() {
         ValkeyServer s = valkey.server();
-        Map<String, String> empty = section(s, "timeseries");
+        Map<String, String> empty = fresh(s);
         assertEquals(0, num(empty, "series"));
         assertEquals(0, num(empty, "samples"));
         assertFalse(empty.containsKey("db0"));
@@ -80,7 +89,7 @@ class InfoSectionIT {
         }
         chunks2 += chunkBytes(s, 2, "x") + chunkBytes(s, 2, "empty");
 
-        Map<String, String> m = section(s, "timeseries");
+        Map<String, String> m = fresh(s);
         assertEquals(7, num(m, "series"));
         assertEquals(20 + 40 + 60 + 80 + 100 + 7, num(m, "samples"));
         assertEquals(chunks0 + chunks2, num(m, "chunk_bytes"));
@@ -90,16 +99,31 @@ class InfoSectionIT {
         long index = num(m, "index_heap_bytes");
         assertTrue(index > 0);
         for (int i = 0; i < 50; i++) assertOk(s.call("TS.CREATE", "more" + i, "LABELS", "host", "h" + i));
-        assertTrue(num(section(s, "timeseries"), "index_heap_bytes") > index, "the index grew");
+        assertTrue(num(fresh(s), "index_heap_bytes") > index, "the index grew");
 
         assertEquals(m.keySet(), section(s, "everything").keySet(), "INFO everything has the section");
         assertEquals(m.keySet(), section(s, "modules").keySet(), "INFO modules has the section");
         assertTrue(section(s, "default").isEmpty(), "plain INFO does not");
 
         s.call("FLUSHALL");
-        Map<String, String> flushed = section(s, "timeseries");
+        Map<String, String> flushed = fresh(s);
         assertEquals(0, num(flushed, "series"));
         assertFalse(flushed.containsKey("db0") || flushed.containsKey("db2"));
+    }
+
+    @Test
+    void theCountRunsInSlicesAndFinishes() {
+        ValkeyServer s = valkey.server();
+        int n = 12_345; // more than two slices
+        try (Resp c = s.resp()) {
+            for (int i = 0; i < n; i++) c.send("TS.ADD", "m" + i, 1, 1, "LABELS", "i", i);
+            for (int i = 0; i < n; i++) assertEquals(new Resp.Int(1), c.read());
+        }
+        s.await("the count of " + n + " series", Duration.ofSeconds(30),
+                () -> num(section(s, "timeseries"), "series") == n);
+        Map<String, String> m = section(s, "timeseries");
+        assertEquals(n, num(m, "samples"));
+        assertEquals("series=" + n + ",samples=" + n + ",chunk_bytes=" + num(m, "chunk_bytes"), m.get("db0"));
     }
 
     @Test

@@ -23,12 +23,19 @@ import vts.series.Series;
  * gc_collections, gc_pause_total_ms, gc_pause_max_ms
  * blocked_read_clients                  TS.READ clients blocked now
  * </pre>
- * Called on the main thread at INFO only (never for a crash report: native/info.c). The
- * per-series figures are summed from the series headers and chunk headers through the index,
- * O(series + chunks) per INFO; the JVM figures are the management beans' own counters.
+ * Written on the main thread at INFO only (never for a crash report: native/info.c). The series
+ * figures come from a count over the series and chunk headers (through the label index) that
+ * runs in slices of {@link #SLICE} series before the server sleeps, so that INFO itself stays
+ * cheap with many series: INFO reports the last finished count and starts the next one (the
+ * very first INFO counts at once). The JVM figures are live.
  */
-public final class ModuleInfo {
+public final class ModuleInfo implements Bridge.KeyspaceListener {
     private ModuleInfo() {}
+
+    /** Series counted per event-loop iteration. */
+    static final int SLICE = 5_000;
+    /** The index's own estimate walks every label value: refreshed at most this often. */
+    static final long INDEX_ESTIMATE_MS = 30_000;
 
     private static final long EMPTY = Reply.cstring("");
     private static final long SERIES = Reply.cstring("series");
@@ -44,12 +51,6 @@ public final class ModuleInfo {
     private static final long BLOCKED = Reply.cstring("blocked_read_clients");
     private static long[] dbNames = new long[16];
 
-    /** Registers with the bridge and starts watching collections (once, at load). */
-    public static void install() {
-        GcStats.install();
-        Bridge.setInfoWriter(ModuleInfo::write);
-    }
-
     /** Sums over the series of one database. */
     static final class DbStats {
         long series, samples, chunkBytes;
@@ -62,22 +63,81 @@ public final class ModuleInfo {
         }
     }
 
+    /** One count over every database, advanced a slice at a time. */
+    static final class Count {
+        DbStats[] perDb = new DbStats[Indexes.slots()];
+        long indexHeap;
+        int db, nextId;
+
+        /** Counts up to budget series; true when every database is done. */
+        boolean advance(int budget) {
+            while (db < perDb.length) {
+                LabelIndex x = db < Indexes.slots() ? Indexes.peek(db) : null;
+                if (x == null) {
+                    db++;
+                    nextId = 0;
+                    continue;
+                }
+                if (perDb[db] == null) perDb[db] = new DbStats();
+                if (nextId == 0) indexHeap += indexHeap(db, x);
+                int next = x.forEachSeries(nextId, budget, perDb[db]::add);
+                if (next >= 0) {
+                    nextId = next;
+                    return false;
+                }
+                db++;
+                nextId = 0;
+            }
+            return true;
+        }
+    }
+
+    private static Count published, running;
+    private static long[] heapOf = new long[16], heapAt = new long[16], heapShape = new long[16];
+    private static LabelIndex[] heapFor = new LabelIndex[16];
+
+    /**
+     * LabelIndex.heapBytes of db, estimated again when the index is another one, has another
+     * number of series or label pairs, or the estimate is older than INDEX_ESTIMATE_MS.
+     */
+    static long indexHeap(int db, LabelIndex x) {
+        if (db >= heapOf.length) {
+            heapOf = java.util.Arrays.copyOf(heapOf, db + 1);
+            heapAt = java.util.Arrays.copyOf(heapAt, db + 1);
+            heapShape = java.util.Arrays.copyOf(heapShape, db + 1);
+            heapFor = java.util.Arrays.copyOf(heapFor, db + 1);
+        }
+        long now = System.nanoTime() / 1_000_000;
+        long shape = ((long) x.size() << 32) ^ x.pairCount();
+        if (heapFor[db] != x || heapShape[db] != shape || now - heapAt[db] > INDEX_ESTIMATE_MS) {
+            heapOf[db] = x.heapBytes();
+            heapAt[db] = now;
+            heapShape[db] = shape;
+            heapFor[db] = x;
+        }
+        return heapOf[db];
+    }
+
+    /** Registers with the bridge and starts watching collections (once, at load). */
+    public static void install() {
+        GcStats.install();
+        Bridge.setInfoWriter(ModuleInfo::write);
+        Bridge.addKeyspaceListener(new ModuleInfo());
+    }
+
     static void write(long ictx) {
+        if (published == null) { // the first INFO: count now
+            Count c = new Count();
+            c.advance(Integer.MAX_VALUE);
+            published = c;
+        } else if (running == null) {
+            running = new Count();
+            Config.requestTick();
+        }
         Api.infoAddSection(ictx, EMPTY);
         DbStats total = new DbStats();
-        long indexHeap = 0;
-        int ndb = 0;
-        DbStats[] perDb = new DbStats[16];
-        for (int db = 0; db < Indexes.slots(); db++) {
-            LabelIndex x = Indexes.peek(db);
-            if (x == null) continue;
-            DbStats d = new DbStats();
-            x.forEachSeries(d::add);
-            indexHeap += x.heapBytes();
-            if (d.series == 0) continue;
-            if (db >= perDb.length) perDb = java.util.Arrays.copyOf(perDb, db + 1);
-            perDb[db] = d;
-            ndb = Math.max(ndb, db + 1);
+        for (DbStats d : published.perDb) {
+            if (d == null) continue;
             total.series += d.series;
             total.samples += d.samples;
             total.chunkBytes += d.chunkBytes;
@@ -85,7 +145,7 @@ public final class ModuleInfo {
         Api.infoAddLong(ictx, SERIES, total.series);
         Api.infoAddLong(ictx, SAMPLES, total.samples);
         Api.infoAddLong(ictx, CHUNK_BYTES, total.chunkBytes);
-        Api.infoAddLong(ictx, INDEX_HEAP, indexHeap);
+        Api.infoAddLong(ictx, INDEX_HEAP, published.indexHeap);
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         Api.infoAddLong(ictx, HEAP_USED, heap.getUsed());
         Api.infoAddLong(ictx, HEAP_COMMITTED, heap.getCommitted());
@@ -95,9 +155,9 @@ public final class ModuleInfo {
         Api.infoAddLong(ictx, GC_MAX, GcStats.pauseMaxMs());
         Api.infoAddLong(ictx, BLOCKED, Config.blockedReaders());
         // cluster (vts.cluster): its fan-out counters and timeouts are added here
-        for (int db = 0; db < ndb; db++) {
-            DbStats d = perDb[db];
-            if (d == null) continue;
+        for (int db = 0; db < published.perDb.length; db++) {
+            DbStats d = published.perDb[db];
+            if (d == null || d.series == 0) continue;
             Api.infoBeginDict(ictx, dbName(db));
             Api.infoAddLong(ictx, SERIES, d.series);
             Api.infoAddLong(ictx, SAMPLES, d.samples);
@@ -111,4 +171,30 @@ public final class ModuleInfo {
         if (dbNames[db] == 0) dbNames[db] = Reply.cstring("db" + db);
         return dbNames[db];
     }
+
+    // ------------------------------------------------------------------ the count in slices
+
+    @Override public void tick(long ctx) {
+        Count c = running;
+        if (c == null) return;
+        if (c.advance(SLICE)) {
+            published = c;
+            running = null;
+        } else {
+            Config.requestTick();
+        }
+    }
+
+    /** A flush or swap moves whole databases: count again from the start. */
+    private static void restart() {
+        if (running != null) running = new Count();
+    }
+
+    @Override public void flushed(long ctx, int db) { restart(); }
+
+    @Override public void swapped(long ctx, int db1, int db2) { restart(); }
+
+    @Override public void added(long ctx, int db, byte[] key, long series, int cause) {}
+
+    @Override public void removed(long ctx, int db, byte[] key, long series, int cause) {}
 }
