@@ -6,7 +6,7 @@ persistence) with the module loaded, feeds it through `valkey-cli --pipe` and re
 server-side cost per call from INFO commandstats. Ratios against a built-in command are
 measured in the same run on the same server, because the machines are shared and noisy.
 
-usage: bench/vts_bench.py [ingest|madd|memory|range|range-alone|range-helper|rules|all] [--module target/libvalkeyts.so]
+usage: bench/vts_bench.py [ingest|madd|memory|range|range-alone|range-helper|rules|ops|all] [--module target/libvalkeyts.so]
 """
 import argparse
 import os
@@ -343,15 +343,71 @@ def rules(module, series=200, samples=5000):
         srv.close()
 
 
+def ops(module, series=100000, readers=200, writes=200000):
+    """INFO timeseries over many series against INFO keyspace; TS.ADD with TS.READ clients blocked
+    (none, on other keys, on the written key) against XADD, all in one server."""
+    srv = Server(module)
+    socks = []
+    try:
+        srv.pipe(b"".join(resp("TS.ADD", "s:%d" % i, T0, 1, "LABELS", "host", "h%d" % (i % 1000), "i", i)
+                          for i in range(series)))
+        srv.cli("INFO", "timeseries")  # the first INFO counts at once; later ones report the last count
+        time.sleep(1)
+        for section in ("keyspace", "timeseries", "everything"):
+            runs = []
+            for _ in range(5):
+                srv.cli("CONFIG", "RESETSTAT")
+                subprocess.run(["valkey-cli", "-p", str(srv.port), "-r", "20", "-i", "0.05", "INFO", section],
+                               capture_output=True, check=True)
+                runs.append(srv.usec_per_call("info")[0] / 1000)
+            runs.sort()
+            print("  INFO %-10s %8.3f ms median (%.3f-%.3f over 5 runs of 20) with %d series"
+                  % (section, runs[2], runs[0], runs[-1], series))
+
+        def add_cost(key):
+            cmds = b"".join(resp("TS.ADD", key, T0 + 1 + i, 1) for i in range(writes))
+            xs = b"".join(resp("XADD", "x:" + key, "%d-0" % (T0 + 1 + i), "v", 1) for i in range(writes))
+            srv.cli("CONFIG", "RESETSTAT")
+            x_wall = srv.pipe(xs)
+            ts_wall = srv.pipe(cmds)
+            # commandstats leave out the wake-ups the server runs after each command: wall time shows them
+            return (srv.usec_per_call("ts.add")[0] * 1000, srv.usec_per_call("xadd")[0] * 1000,
+                    ts_wall * 1e9 / writes, x_wall * 1e9 / writes)
+
+        def block(key, n):
+            for _ in range(n):
+                c = socket.create_connection(("127.0.0.1", srv.port))
+                c.sendall(resp("TS.READ", key, "$", "BLOCK", 0, 1000000000))
+                socks.append(c)
+            for _ in range(200):
+                if srv.info("timeseries").get("timeseries_blocked_read_clients") == str(len(socks)):
+                    return
+                time.sleep(0.05)
+            raise RuntimeError("readers did not block")
+
+        add_cost("warm")
+        for label, setup, key in (("no reader", None, "w0"), ("%d readers on another key" % readers, "other", "w1"),
+                                  ("%d readers on the written key" % readers, "w2", "w2")):
+            if setup:
+                block(setup, readers)
+            ts_ns, x_ns, ts_wall, x_wall = add_cost(key)
+            print("  TS.ADD with %-32s %6.0f ns/call server side (XADD %6.0f, ratio %.2f); through the pipe %6.0f ns/add"
+                  " (XADD %6.0f, ratio %.2f)" % (label + ":", ts_ns, x_ns, ts_ns / x_ns, ts_wall, x_wall, ts_wall / x_wall))
+    finally:
+        for c in socks:
+            c.close()
+        srv.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", nargs="?", default="all", choices=["ingest", "madd", "memory", "range", "range-alone", "range-helper", "rules", "all"])
+    ap.add_argument("what", nargs="?", default="all", choices=["ingest", "madd", "memory", "range", "range-alone", "range-helper", "rules", "ops", "all"])
     ap.add_argument("--module", default=os.path.join(ROOT, "target", "libvalkeyts.so"))
     a = ap.parse_args()
     todo = ["ingest", "madd", "memory", "range", "range-alone", "range-helper", "rules"] if a.what == "all" else [a.what]
     for w in todo:
         {"ingest": ingest, "madd": madd, "memory": memory, "range": range_scan, "range-alone": range_alone, "range-helper": range_helper,
-         "rules": rules}[w](a.module)
+         "rules": rules, "ops": ops}[w](a.module)
         sys.stdout.flush()
 
 

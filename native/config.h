@@ -18,7 +18,8 @@ typedef struct ts_config {
     int64_t num_threads;          /* 48 threads a long aggregation may use (vts.query.ScanAhead) */
     /* runtime, not a config: Java sets it to ask for one KEV_TICK call before the server sleeps */
     volatile int32_t tick_wanted; /* 56 */
-    int32_t reserved;             /* 60 */
+    /* runtime: TS.READ clients blocked right now (native/blocking.c); writers signal only when > 0 */
+    volatile int32_t blocked_readers; /* 60 */
 } ts_config;
 
 _Static_assert(sizeof(ts_config) == 64, "ts_config size");

@@ -23,14 +23,68 @@ static const int kJvmSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
 static struct sigaction g_jvm_actions[NSIG_SAVED];
 static int g_actions_saved;
 
-/* JVM console output goes to the server log, never to stdout (rule 11). */
+/*
+ * JVM console output goes to the server log, never to stdout (rule 11). HotSpot writes a
+ * unified-logging line (-Xlog:...) in pieces ("[0.004s]", "[info]", "[gc]", " ", message,
+ * "\n"), from whichever JVM thread logs: each thread collects its pieces and one line becomes
+ * one server log line, at the level its [level] decoration names.
+ */
+#define JVM_LINE_MAX 2048
+static __thread char t_line[JVM_LINE_MAX];
+static __thread size_t t_len;
+
+static int is_word(const char *s, size_t n, const char *w) { return strlen(w) == n && strncmp(s, w, n) == 0; }
+
+/* the server log level of a decoration ("warning", "info", ...), or NULL if it names none */
+static const char *level_of(const char *s, size_t n) {
+    if (is_word(s, n, "error") || is_word(s, n, "warning")) return VM_LOG_WARNING;
+    if (is_word(s, n, "info")) return VM_LOG_NOTICE;
+    if (is_word(s, n, "debug") || is_word(s, n, "trace")) return "verbose";
+    return NULL;
+}
+
+/* "12.345s", "123ms", "2026-12-05T14:00:00.000+0000", "12345ns": time decorations the server's own line has */
+static int is_time(const char *s, size_t n) {
+    if (n == 0 || s[0] < '0' || s[0] > '9') return 0;
+    char last = s[n - 1];
+    return last == 's' || (n > 10 && s[4] == '-' && s[10] == 'T');
+}
+
+/* Logs one complete line: leading [decorations] give the level; time ones are dropped, tags kept. */
+static void log_jvm_line(char *line, size_t len) {
+    const char *level = VM_LOG_NOTICE;
+    char tags[256] = "";
+    size_t p = 0, tl = 0;
+    while (p < len && line[p] == '[') {
+        char *end = memchr(line + p, ']', len - p);
+        if (!end) break;
+        char *w = line + p + 1;
+        size_t n = (size_t)(end - w);
+        while (n > 0 && w[n - 1] == ' ') n--; /* "[gc     ]" */
+        const char *lv = level_of(w, n);
+        if (lv) level = lv;
+        else if (!is_time(w, n) && tl + n + 3 < sizeof(tags)) tl += (size_t)snprintf(tags + tl, sizeof(tags) - tl, "[%.*s]", (int)n, w);
+        p = (size_t)(end - line) + 1;
+    }
+    while (p < len && line[p] == ' ') p++;
+    if (p >= len && tl == 0) return;
+    VM_Log(NULL, level, "jvm: %s%s%.*s", tags, tl ? " " : "", (int)(len - p), line + p);
+}
+
 static jint JNICALL jvm_vfprintf(FILE *fp, const char *fmt, va_list args) {
     (void)fp;
-    char buf[1024];
+    char buf[JVM_LINE_MAX];
     int n = vsnprintf(buf, sizeof(buf), fmt, args);
-    size_t len = strlen(buf);
-    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) buf[--len] = 0;
-    if (len > 0) VM_Log(NULL, VM_LOG_NOTICE, "jvm: %s", buf);
+    size_t len = n < 0 ? 0 : ((size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+    for (size_t i = 0; i < len; i++) {
+        char c = buf[i];
+        if (c == '\n' || t_len == JVM_LINE_MAX - 1) {
+            log_jvm_line(t_line, t_len);
+            t_len = 0;
+            if (c == '\n') continue;
+        }
+        if (c != '\r') t_line[t_len++] = c;
+    }
     return n;
 }
 

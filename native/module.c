@@ -14,7 +14,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "blocking.h"
 #include "config.h"
+#include "docs.h"
+#include "info.h"
 #include "jvm.h"
 #include "nrange_keys.h"
 #include "reply.h"
@@ -44,6 +47,7 @@ static DispatchFn g_dispatch;
 #define KEV_SWAPPED 4 /* db and db2 swapped */
 #define KEV_TICK 5    /* before the server sleeps, when Java asked for it (deferred work) */
 #define KEV_TTL 6     /* the series at (db, key) got (arg 1) or lost (arg 0) a time to live */
+#define KEV_INFO 100  /* INFO: Java writes the timeseries section into the info context passed as ctx */
 /* why a series was added or removed (the last argument of KEV_ADDED / KEV_REMOVED) */
 #define CAUSE_LOADED 1
 #define CAUSE_RESTORED 2
@@ -101,12 +105,15 @@ static int forward(int id, VMCtx *ctx, VMString **argv, int argc) {
     X(19, "ts.mdel", "write", 0, 0, 0)                           \
     X(20, "ts._debug", "readonly", 0, 0, 0)                      \
     X(21, "ts.nrange", "readonly getkeys-api", 0, 0, 0)          \
-    X(22, "ts.nrevrange", "readonly getkeys-api", 0, 0, 0)
+    X(22, "ts.nrevrange", "readonly getkeys-api", 0, 0, 0)       \
+    X(23, "ts.read", "readonly blocking", 1, 1, 1)
 
 #define DEFINE_HANDLER(id, name, flags, fk, lk, st) \
     static int cmd_##id(VMCtx *ctx, VMString **argv, int argc) { return forward(id, ctx, argv, argc); }
 TS_COMMANDS(DEFINE_HANDLER)
 #undef DEFINE_HANDLER
+
+static void info_from_java(VMInfoCtx *ictx) { g_key_event(KEV_INFO, (VMCtx *)ictx, 0, NULL, 0, NULL, 0); }
 
 /* ---------------- services for Java ---------------- */
 
@@ -117,7 +124,8 @@ static int vts_replicate(VMCtx *ctx, const char *cmd, VMString **argv, size_t ar
 }
 
 /* the shim functions Java calls (besides the module API): read by vts.bridge.Bridge.init */
-static void *g_shim_fns[] = {(void *)vts_log, (void *)vts_replicate, (void *)vts_reply_batch};
+static void *g_shim_fns[] = {(void *)vts_log, (void *)vts_replicate, (void *)vts_reply_batch,
+                             /* 3: TS.READ BLOCK (native/blocking.c) */ (void *)vts_block_read};
 
 /* ---------------- the data type ---------------- */
 
@@ -238,6 +246,7 @@ static int cmd_restore(VMCtx *ctx, VMString **argv, int argc) {
         } else {
             ts_chunk *c = ts_chunk_from_blob(blob, bl, &err);
             if (c && ts_series_append_chunk(VM_ModuleTypeGetValue(key), c, &err) != 0) ts_chunk_free(c);
+            else if (c && g_cfg.blocked_readers) VM_SignalKeyAsReady(ctx, argv[1]); /* TS.READ BLOCK */
         }
     } else {
         err = "unknown TS._RESTORE section";
@@ -704,10 +713,19 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
     VM_Log(ctx, VM_LOG_NOTICE, "timeseries: starting the JVM %s with %s", libjvm, classpath);
     if (jvm_start(libjvm, classpath, ja.jvm_options, err, sizeof(err))) return fail(ctx, err);
 
+    /* names in id order, "" for an id not in the table: Java dispatches by id */
+    const char *by_id[64] = {0};
+    int max_id = -1;
+#define NAME_BY_ID(id, name, flags, fk, lk, st) \
+    by_id[id] = name;                          \
+    if (id > max_id) max_id = id;
+    TS_COMMANDS(NAME_BY_ID)
+#undef NAME_BY_ID
     char names[1024] = "";
-#define APPEND_NAME(id, name, flags, fk, lk, st) strcat(names, name ",");
-    TS_COMMANDS(APPEND_NAME)
-#undef APPEND_NAME
+    for (int i = 0; i <= max_id; i++) {
+        if (by_id[i]) strcat(names, by_id[i]);
+        strcat(names, ",");
+    }
     long long stub = jvm_call_init("vts/bridge/Bridge", "init", (long long)(intptr_t)getapi,
                                    (long long)(intptr_t)g_type, (long long)(intptr_t)&g_cfg,
                                    (long long)(intptr_t)g_shim_fns, (long long)(sizeof(g_shim_fns) / sizeof(g_shim_fns[0])), names, err,
@@ -717,12 +735,15 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
     g_dispatch = (DispatchFn)((intptr_t *)(intptr_t)stub)[0];
     g_key_event = (KeyEventFn)((intptr_t *)(intptr_t)stub)[1];
 
+    blocking_init(cmd_23, g_type); /* TS.READ's callbacks run the command again */
 #define REGISTER(id, name, flags, fk, lk, st) \
     if (VM_CreateCommand(ctx, name, cmd_##id, flags, fk, lk, st) != VM_OK) return fail(ctx, "cannot register " name);
     TS_COMMANDS(REGISTER)
 #undef REGISTER
     if (VM_CreateCommand(ctx, "ts._restore", cmd_restore, "write deny-oom", 1, 1, 1) != VM_OK)
         return fail(ctx, "cannot register TS._RESTORE");
+    if (docs_register(ctx, err, sizeof(err))) return fail(ctx, err); /* COMMAND DOCS, ACL categories */
+    if (info_register(ctx, info_from_java)) return fail(ctx, "cannot register the INFO section");
 
     VMEvent cfg_event = {VM_EVENT_CONFIG, 1};
     VMEvent key_event = {VM_EVENT_KEY, 1};

@@ -22,7 +22,10 @@
 #define VM_KEYTYPE_MODULE 6
 #define VM_NO_EXPIRE (-1)
 
+#define VM_CTX_FLAGS_LUA (1 << 0)
+#define VM_CTX_FLAGS_MULTI (1 << 1)
 #define VM_CTX_FLAGS_LOADING (1 << 13)
+#define VM_CTX_FLAGS_DENY_BLOCKING (1 << 21)
 #define VM_CTX_FLAGS_RESP3 (1 << 22)
 
 #define VM_NOTIFY_GENERIC (1 << 2)
@@ -44,7 +47,12 @@
 #define VM_CONFIG_DEFAULT 0
 #define VM_OPTIONS_HANDLE_IO_ERRORS (1 << 0)
 
+#define VM_BLOCK_UNBLOCK_DELETED (1 << 0)
+
 typedef struct VMCtx VMCtx;
+typedef struct VMBlockedClient VMBlockedClient;
+typedef struct VMInfoCtx VMInfoCtx;
+typedef void (*VMInfoFunc)(VMInfoCtx *ctx, int for_crash_report);
 typedef struct VMString VMString;
 typedef struct VMKey VMKey;
 typedef struct VMType VMType;
@@ -76,6 +84,101 @@ typedef struct VMEvent {
 } VMEvent;
 
 typedef int (*VMCmdFunc)(VMCtx *ctx, VMString **argv, int argc);
+
+/* ---- command docs and key specs (ValkeyModule_SetCommandInfo; native/docs.c) ---- */
+typedef struct VMCommand VMCommand;
+
+typedef enum {
+    VM_ARG_STRING,
+    VM_ARG_INTEGER,
+    VM_ARG_DOUBLE,
+    VM_ARG_KEY,
+    VM_ARG_PATTERN,
+    VM_ARG_UNIX_TIME,
+    VM_ARG_PURE_TOKEN,
+    VM_ARG_ONEOF,
+    VM_ARG_BLOCK
+} VMCommandArgType;
+
+#define VM_CMD_ARG_OPTIONAL (1 << 0)
+#define VM_CMD_ARG_MULTIPLE (1 << 1)
+
+typedef struct VMCommandArg {
+    const char *name;
+    VMCommandArgType type;
+    int key_spec_index;
+    const char *token;
+    const char *summary;
+    const char *since;
+    int flags;
+    const char *deprecated_since;
+    struct VMCommandArg *subargs;
+    const char *display_text;
+} VMCommandArg;
+
+typedef struct {
+    const char *since;
+    const char *changes;
+} VMCommandHistoryEntry;
+
+typedef enum { VM_KSPEC_BS_INVALID = 0, VM_KSPEC_BS_UNKNOWN, VM_KSPEC_BS_INDEX, VM_KSPEC_BS_KEYWORD } VMKeySpecBeginSearchType;
+typedef enum { VM_KSPEC_FK_OMITTED = 0, VM_KSPEC_FK_UNKNOWN, VM_KSPEC_FK_RANGE, VM_KSPEC_FK_KEYNUM } VMKeySpecFindKeysType;
+
+#define VM_CMD_KEY_RO (1ULL << 0)
+#define VM_CMD_KEY_RW (1ULL << 1)
+#define VM_CMD_KEY_OW (1ULL << 2)
+#define VM_CMD_KEY_RM (1ULL << 3)
+#define VM_CMD_KEY_ACCESS (1ULL << 4)
+#define VM_CMD_KEY_UPDATE (1ULL << 5)
+#define VM_CMD_KEY_INSERT (1ULL << 6)
+#define VM_CMD_KEY_DELETE (1ULL << 7)
+
+typedef struct {
+    const char *notes;
+    uint64_t flags;
+    VMKeySpecBeginSearchType begin_search_type;
+    union {
+        struct {
+            int pos;
+        } index;
+        struct {
+            const char *keyword;
+            int startfrom;
+        } keyword;
+    } bs;
+    VMKeySpecFindKeysType find_keys_type;
+    union {
+        struct {
+            int lastkey;
+            int keystep;
+            int limit;
+        } range;
+        struct {
+            int keynumidx;
+            int firstkey;
+            int keystep;
+        } keynum;
+    } fk;
+} VMCommandKeySpec;
+
+typedef struct {
+    int version;
+    size_t sizeof_historyentry;
+    size_t sizeof_keyspec;
+    size_t sizeof_arg;
+} VMCommandInfoVersion;
+
+typedef struct {
+    const VMCommandInfoVersion *version;
+    const char *summary;
+    const char *complexity;
+    const char *since;
+    VMCommandHistoryEntry *history;
+    const char *tips;
+    int arity;
+    VMCommandKeySpec *key_specs;
+    VMCommandArg *args;
+} VMCommandInfo;
 typedef int (*VMNotificationFunc)(VMCtx *ctx, int type, const char *event, VMString *key);
 typedef void (*VMEventCallback)(VMCtx *ctx, VMEvent eid, uint64_t subevent, void *data);
 
@@ -171,7 +274,20 @@ typedef int (*VMConfigApply)(VMCtx *ctx, void *privdata, VMString **err);
     X(int, ReplyWithSet, (VMCtx *ctx, long len)) \
     X(int, ReplyWithNull, (VMCtx *ctx)) \
     X(void, ReplySetArrayLength, (VMCtx *ctx, long len)) \
-    X(void, ReplySetMapLength, (VMCtx *ctx, long len))
+    X(void, ReplySetMapLength, (VMCtx *ctx, long len)) \
+    /* blocking reads (native/blocking.c) */ \
+    X(VMBlockedClient *, BlockClientOnKeysWithFlags, (VMCtx *ctx, VMCmdFunc reply_callback, VMCmdFunc timeout_callback, void (*free_privdata)(VMCtx *, void *), long long timeout_ms, VMString **keys, int numkeys, void *privdata, int flags)) \
+    X(void *, GetBlockedClientPrivateData, (VMCtx *ctx)) \
+    X(void, SignalKeyAsReady, (VMCtx *ctx, VMString *key)) \
+    /* command docs and ACL categories (native/docs.c) */ \
+    X(VMCommand *, GetCommand, (VMCtx *ctx, const char *name)) \
+    X(int, SetCommandInfo, (VMCommand *command, const VMCommandInfo *info)) \
+    X(int, AddACLCategory, (VMCtx *ctx, const char *name)) \
+    X(int, SetCommandACLCategories, (VMCommand *command, const char *ctgrsflags)) \
+    /* INFO timeseries (native/info.c) */ \
+    X(int, RegisterInfoFunc, (VMCtx *ctx, VMInfoFunc cb)) \
+    X(int, InfoAddSection, (VMInfoCtx *ctx, const char *name)) \
+    X(int, InfoAddFieldLongLong, (VMInfoCtx *ctx, const char *field, long long value))
 
 #define VM_DECLARE(ret, name, params) extern ret(*VM_##name) params;
 VM_API_LIST(VM_DECLARE)

@@ -24,6 +24,7 @@ public final class Api {
     static final class Source {
         private Source() {}
         static long getApi, logFn, replicateFn, replyBatchFn;
+        static long blockReadFn; // native/blocking.c vts_block_read
     }
 
     public static final int OK = 0;
@@ -31,6 +32,7 @@ public final class Api {
     public static final int KEYTYPE_EMPTY = 0, KEYTYPE_MODULE = 6;
     public static final int CTX_FLAGS_RESP3 = 1 << 22;
     public static final int CTX_FLAGS_LOADING = 1 << 13;
+    public static final int CTX_FLAGS_LUA = 1, CTX_FLAGS_MULTI = 1 << 1, CTX_FLAGS_DENY_BLOCKING = 1 << 21;
     public static final int NOTIFY_GENERIC = 1 << 2, NOTIFY_MODULE = 1 << 13;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -96,6 +98,68 @@ public final class Api {
     private static final MethodHandle REPLY_BATCH = LINKER.downcallHandle(MemorySegment.ofAddress(Source.replyBatchFn),
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG), CRITICAL);
     private static final MethodHandle REPLICATE = raw(Source.replicateFn, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+
+    // ---- blocking reads (TS.READ BLOCK; native/blocking.c)
+    private static final MethodHandle SIGNAL_READY = fn("SignalKeyAsReady", true, null, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle BLOCKED_PRIVDATA = fn("GetBlockedClientPrivateData", true, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle IS_BLOCKED_REPLY = fn("IsBlockedReplyRequest", true, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle IS_BLOCKED_TIMEOUT = fn("IsBlockedTimeoutRequest", true, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle BLOCK_READ = Source.blockReadFn == 0 ? null
+            : raw(Source.blockReadFn, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+
+    /** Wakes the clients blocked on key (a ValkeyModuleString) once the command ends. */
+    public static void signalKeyAsReady(long ctx, long key) {
+        try { SIGNAL_READY.invokeExact(ctx, key); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    /** The private data of the blocked client whose reply or timeout callback runs in ctx. */
+    public static long blockedPrivateData(long ctx) {
+        try { return (long) BLOCKED_PRIVDATA.invokeExact(ctx); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    /** True in the reply callback of a client blocked on keys (a signalled key). */
+    public static boolean isBlockedReplyRequest(long ctx) {
+        try { return (int) IS_BLOCKED_REPLY.invokeExact(ctx) != 0; } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    /** True in the timeout callback of a blocked client (also CLIENT UNBLOCK). */
+    public static boolean isBlockedTimeoutRequest(long ctx) {
+        try { return (int) IS_BLOCKED_TIMEOUT.invokeExact(ctx) != 0; } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    /** Blocks the client of ctx on key (see native/blocking.h); false if the server refused. */
+    public static boolean blockRead(long ctx, long key, long timeoutMs, long cursor, long minCount, long maxCount) {
+        if (BLOCK_READ == null) return false;
+        try {
+            return (int) BLOCK_READ.invokeExact(ctx, key, timeoutMs, cursor, minCount, maxCount) == 0;
+        } catch (Throwable t) {
+            throw Bridge.unchecked(t);
+        }
+    }
+
+    // ---- INFO (native/info.c calls Java with the info context)
+    private static final MethodHandle INFO_SECTION = fn("InfoAddSection", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle INFO_DICT = fn("InfoBeginDictField", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle INFO_DICT_END = fn("InfoEndDictField", true, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle INFO_LONG = fn("InfoAddFieldLongLong", true, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+
+    /** Starts the section name ("" = the module's own name) of an INFO reply. */
+    public static void infoAddSection(long ictx, long nameCstr) {
+        try { int r = (int) INFO_SECTION.invokeExact(ictx, nameCstr); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    /** Starts a field of name=value pairs ("db0:series=1,samples=2"). */
+    public static void infoBeginDict(long ictx, long nameCstr) {
+        try { int r = (int) INFO_DICT.invokeExact(ictx, nameCstr); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void infoEndDict(long ictx) {
+        try { int r = (int) INFO_DICT_END.invokeExact(ictx); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    public static void infoAddLong(long ictx, long fieldCstr, long value) {
+        try { int r = (int) INFO_LONG.invokeExact(ictx, fieldCstr, value); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
 
     /** Returns the number of operations replayed, or -1 at a malformed one. */
     public static int replyBatch(long ctx, long buf, long len) {

@@ -58,6 +58,7 @@ public final class Bridge {
             Api.Source.logFn = fns.getAtIndex(JAVA_LONG, 0);
             Api.Source.replicateFn = fns.getAtIndex(JAVA_LONG, 1);
             Api.Source.replyBatchFn = fns.getAtIndex(JAVA_LONG, 2);
+            if (shimCount > 3) Api.Source.blockReadFn = fns.getAtIndex(JAVA_LONG, 3); // TS.READ BLOCK
             Mem.Source.allocFn = Api.address("Alloc");
             Mem.Source.callocFn = Api.address("Calloc");
             Mem.Source.reallocFn = Api.address("Realloc");
@@ -69,11 +70,13 @@ public final class Bridge {
             redirectStandardStreams();
 
             vts.command.Commands.registerAll();
-            String[] list = commandNames.split(",");
+            vts.info.ModuleInfo.install(); // INFO timeseries
+            String[] list = commandNames.split(",", -1); // by id; "" where an id is unused
             handlers = new Handler[list.length];
             names = new String[list.length];
             for (int i = 0; i < list.length; i++) {
                 names[i] = list[i].toUpperCase(java.util.Locale.ROOT);
+                if (names[i].isEmpty()) continue;
                 handlers[i] = REGISTRY.get(names[i]);
                 if (handlers[i] == null) throw new IllegalStateException("no Java handler for " + list[i]);
             }
@@ -175,10 +178,21 @@ public final class Bridge {
     public static void addKeyspaceListener(KeyspaceListener l) { LISTENERS.add(l); }
 
     private static final int KEV_ADDED = 1, KEV_REMOVED = 2, KEV_FLUSHED = 3, KEV_SWAPPED = 4, KEV_TICK = 5, KEV_TTL = 6;
+    /** INFO asks for the module's section; ctx is the info context (native/info.c). */
+    private static final int KEV_INFO = 100;
+    private static volatile java.util.function.LongConsumer infoWriter;
+
+    /** Sets who writes the INFO section (vts.info.ModuleInfo). */
+    public static void setInfoWriter(java.util.function.LongConsumer w) { infoWriter = w; }
 
     /** Upcall target for keyspace changes. */
     static void keyEvent(int kind, long ctx, int db, long keyPtr, long keyLen, long series, int arg) {
         try {
+            if (kind == KEV_INFO) {
+                var w = infoWriter;
+                if (w != null) w.accept(ctx);
+                return;
+            }
             byte[] key = null;
             if (keyPtr != 0) {
                 key = new byte[(int) keyLen];

@@ -20,6 +20,9 @@ public final class Config {
     /** Asks the shim for one {@link Bridge.KeyspaceListener#tick} call before the server next sleeps. */
     public static void requestTick() { Mem.putInt(address + 56, 1); }
 
+    /** TS.READ clients blocked now (the shim counts them): writers signal their keys only while > 0. */
+    public static int blockedReaders() { return address == 0 ? 0 : Mem.getInt(address + 60); }
+
     /** The ts-compaction-policy text, "" when unset. */
     public static String compactionPolicy() {
         long p = Mem.getLong(address + 40);

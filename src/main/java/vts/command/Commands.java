@@ -11,5 +11,6 @@ public final class Commands {
         MultiCommands.register();
         DebugCommand.register();
         NRangeCommand.register();
+        ReadCommand.register();
     }
 }

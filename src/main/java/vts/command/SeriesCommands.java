@@ -161,6 +161,7 @@ public final class SeriesCommands {
         }
         if (changed) {
             notify(ctx, EV_ADD, a, 1);
+            ReadCommand.signal(ctx, a.vmString(1)); // TS.READ BLOCK
             if (r.serverTime()) {
                 ArgvBuilder b = ArgvBuilder.start(ctx).arg(a, 1).number(ts);
                 for (int i = 3; i < a.count(); i++) b.arg(a, i);
@@ -243,6 +244,7 @@ public final class SeriesCommands {
                 Api.closeKey(key);
             }
             notify(ctx, EV_ADD, a, keyArg);
+            ReadCommand.signal(ctx, a.vmString(keyArg)); // TS.READ BLOCK
         }
         Reply.array(ctx, n);
         for (int i = 0; i < n; i++) {
@@ -288,6 +290,7 @@ public final class SeriesCommands {
             Api.closeKey(key);
         }
         notify(ctx, r.decrement() ? EV_DECRBY : EV_INCRBY, a, 1);
+        ReadCommand.signal(ctx, a.vmString(1)); // TS.READ BLOCK
         if (r.serverTime()) {
             // replicas must not use their own clock: name the timestamp explicitly
             ArgvBuilder b = ArgvBuilder.start(ctx).arg(a, 1).arg(a, 2);

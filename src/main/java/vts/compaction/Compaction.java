@@ -266,6 +266,7 @@ public final class Compaction {
             if (has) Series.add(d.series, from, v, Layout.DUP_LAST); // a destination retention may refuse it
             else Series.delete(d.series, from, from);
             Api.notifyKeyspace(ctx, Api.NOTIFY_MODULE, EV_ADD_DEST, d.str);
+            if (has) vts.command.ReadCommand.signal(ctx, d.str); // a closed bucket is a sample for TS.READ
             return true;
         } finally {
             d.close();

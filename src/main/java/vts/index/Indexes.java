@@ -35,6 +35,9 @@ public final class Indexes implements Bridge.KeyspaceListener, SeriesEvents.List
         return x;
     }
 
+    /** Databases below this number may have an index ({@link #peek}). */
+    public static int slots() { return dbs.length; }
+
     /** The index of db if it exists, else null (for statistics). */
     public static LabelIndex peek(int db) { return db < dbs.length ? dbs[db] : null; }
 

@@ -394,6 +394,19 @@ public final class LabelIndex {
     /** Number of distinct label names and label=value pairs. */
     public int labelCount() { return labels.size(); }
 
+    /**
+     * Calls c with the address of each indexed series whose id is in [from, from + span), for
+     * INFO statistics gathered a slice at a time; returns the next id to visit, or -1 after the
+     * last one.
+     */
+    public int forEachSeries(int from, int span, java.util.function.LongConsumer c) {
+        int end = (int) Math.min(nextId, (long) from + span);
+        for (int id = from; id < end; id++) {
+            if (keys[id] != null && series[id] != 0) c.accept(series[id]);
+        }
+        return end >= nextId ? -1 : end;
+    }
+
     public int pairCount() { return nextPair - nFreePairs; }
 
     /**

@@ -548,6 +548,32 @@ public final class Series {
         return r;
     }
 
+    private static final ThreadLocal<vts.codec.ChunkReader> COUNT_READER =
+            ThreadLocal.withInitial(vts.codec.ChunkReader::new);
+
+    /**
+     * How many samples TS.RANGE s from + would return (from clamped to {@link #minVisibleTs}),
+     * counting no further than limit: whole chunks by their headers, only the chunk that
+     * holds from is decoded. TS.READ BLOCK asks this at every wake-up.
+     */
+    public static long countAtOrAfter(long s, long from, long limit) {
+        if (totalSamples(s) == 0) return 0;
+        from = Math.max(from, minVisibleTs(s));
+        if (lastTs(s) < from) return 0;
+        long n = 0;
+        int nc = nchunks(s);
+        for (int i = firstChunkEndingAtOrAfter(s, from); i < nc && n < limit; i++) {
+            long c = chunk(s, i);
+            if (Chunks.firstTs(c) >= from) {
+                n += Chunks.count(c);
+                continue;
+            }
+            vts.codec.ChunkReader r = COUNT_READER.get().reset(c);
+            while (r.next()) if (r.ts >= from) n++;
+        }
+        return Math.min(n, limit);
+    }
+
     /** Index of the first chunk with last_ts &ge; ts, or nchunks. */
     static int firstChunkEndingAtOrAfter(long s, long ts) {
         int lo = 0, hi = nchunks(s) - 1, r = nchunks(s);
