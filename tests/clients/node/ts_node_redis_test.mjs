@@ -369,6 +369,20 @@ test('range AGGREGATION EMPTY fills the gaps with each aggregator\'s empty value
         [{ timestamp: 10, value: 3 }, { timestamp: 40, value: 5 }], 'max without EMPTY');
 });
 
+test('NaN samples: stored and returned as NaN, counted by countNaN / countAll only', async (c) => {
+    await c.ts.create('nan', { DUPLICATE_POLICY: DP.LAST });
+    assert.deepEqual(await c.ts.mAdd([{ key: 'nan', timestamp: 1, value: NaN }, { key: 'nan', timestamp: 2, value: 5 },
+        { key: 'nan', timestamp: 3, value: NaN }]), [1, 2, 3]);
+    samplesEqual(await c.ts.range('nan', '-', '+'), [{ timestamp: 1, value: NaN }, { timestamp: 2, value: 5 }, { timestamp: 3, value: NaN }], 'raw');
+    const rows = await c.ts.rangeMultiAggr('nan', '-', '+', { AGGREGATION: { types: [AGG.AVG, AGG.COUNT, AGG.COUNT_NAN, AGG.COUNT_ALL], timeBucket: 10 } });
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].timestamp, 0);
+    assert.deepEqual(rows[0].values, [5, 1, 2, 3]);
+    const last = await c.ts.get('nan');
+    assert.equal(last.timestamp, 3);
+    assert.ok(Number.isNaN(last.value), `get NaN: ${last.value}`);
+});
+
 test('rangeMultiAggr / revRangeMultiAggr: one column per aggregator', async (c) => {
     await load(c, 'multi');
     const types = [AGG.AVG, AGG.MAX, AGG.COUNT, AGG.MIN];
@@ -689,6 +703,16 @@ test810(READ, 'read: from a cursor, + and -, MAX_COUNT, missing key', async (c) 
     samplesEqual(await c.ts.read('nokey', 0), [], 'missing key');
 });
 
+/** Waits (at most 5 s) until the server has n blocked clients, so that a write surely comes after the read. */
+async function untilBlocked(c, n) {
+    for (let i = 0; i < 500; i++) {
+        const m = /blocked_clients:(\d+)/.exec(await c.info('clients'));
+        if (m && Number(m[1]) >= n) return;
+        await new Promise(r => setTimeout(r, 10));
+    }
+    assert.fail(`no ${n} blocked client(s) after 5 s`);
+}
+
 test810(READ, 'read BLOCK: released by a write from another client, or by the timeout', async (c) => {
     await load(c, 'rb', SERIES.slice(0, 3));
     const reader = c.duplicate();
@@ -696,7 +720,7 @@ test810(READ, 'read BLOCK: released by a write from another client, or by the ti
     try {
         const pending = reader.ts.read('rb', TS_READ_TIMESTAMP.NEW, { BLOCK: { milliseconds: 5000, minCount: 2 } });
         pending.catch(() => {}); // an early error is reported by the await below, not as an unhandled rejection
-        await new Promise(r => setTimeout(r, 100));
+        await untilBlocked(c, 1);
         await c.ts.add('rb', 5000, 1);
         await new Promise(r => setTimeout(r, 50));
         await c.ts.add('rb', 5001, 2);

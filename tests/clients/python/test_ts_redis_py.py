@@ -293,6 +293,18 @@ def aggregations(r, ts):
 
 
 @case()
+def nan_samples(r, ts):
+    """NaN samples come back as float NaN; countnan / countall count them"""
+    ts.create("nan")
+    eq(ts.madd([("nan", 1, float("nan")), ("nan", 2, 5), ("nan", 3, float("nan"))]), [1, 2, 3], "madd")
+    samples_eq(ts.range("nan", "-", "+"), [(1, math.nan), (2, 5.0), (3, math.nan)], "raw")
+    t, v = ts.get("nan")
+    check(t == 3 and math.isnan(v), f"get: {(t, v)!r}")
+    for kind, expected in (("avg", 5.0), ("count", 1.0), ("countnan", 2.0), ("countall", 3.0)):
+        samples_eq(ts.range("nan", "-", "+", aggregation_type=kind, bucket_size_msec=10), [(0, expected)], kind)
+
+
+@case()
 def mrange(r, ts):
     """mrange / mrevrange: options, with_labels, select_labels, keys sorted"""
     load_fleet(ts)
@@ -464,7 +476,10 @@ def read(r, ts):
     reader = redis.Redis(connection_pool=redis.ConnectionPool(**r.connection_pool.connection_kwargs))
     thread = threading.Thread(target=lambda: result.setdefault("reply", reader.execute_command("TS.READ", "rd", "$", "BLOCK", 5000, 1)))
     thread.start()
-    time.sleep(0.1)
+    for _ in range(500):  # the write must come after the read has blocked
+        if r.info("clients")["blocked_clients"] >= 1:
+            break
+        time.sleep(0.01)
     ts.add("rd", 9000, 4.5)
     thread.join(6)
     reader.close()
