@@ -12,7 +12,7 @@
 // server has the feature (probed once at start-up); a skipped section is reported loudly.
 
 import assert from 'node:assert/strict';
-import { createClient } from '@redis/client';
+import { createClient, RESP_TYPES } from '@redis/client';
 import tsPackage from '@redis/time-series';
 
 const TimeSeries = tsPackage.default;
@@ -497,6 +497,23 @@ test('mRangeGroupBy / WithLabels / SelectedLabels: reducers over groups, sources
         { AGGREGATION: { type: AGG.MAX, timeBucket: 1000 } }));
     assert.deepEqual(plain(sl['region=eu'].labels).region, 'eu');
     samplesEqual(sl['region=eu'].samples, [{ timestamp: 1000, value: Math.max(...fleet['fleet:b'].samples.map(s => s.value), ...fleet['fleet:a'].samples.map(s => s.value)) }], 'selected groupby');
+});
+
+test('type mapping: maps as Map, blob strings as Buffer', async (c, RESP) => {
+    const fleet = await loadFleet(c);
+    const m = c.withTypeMapping({ [RESP_TYPES.MAP]: Map, [RESP_TYPES.BLOB_STRING]: Buffer });
+    const mget = await m.ts.mGetWithLabels('region=eu');
+    assert.ok(mget instanceof Map, `mGetWithLabels gives a Map: ${mget?.constructor?.name}`);
+    assert.deepEqual([...mget.keys()].map(String), ['fleet:a', 'fleet:b']);
+    const labels = mget.get([...mget.keys()][0]).labels;
+    assert.ok(labels instanceof Map, 'labels are a Map');
+    assert.deepEqual([...labels].map(([k, v]) => [String(k), String(v)]), Object.entries(fleet['fleet:a'].labels));
+    const mrange = await m.ts.mRangeWithLabels('-', '+', 'host=c');
+    assert.ok(mrange instanceof Map, 'mRangeWithLabels gives a Map');
+    samplesEqual([...mrange.values()][0].samples, fleet['fleet:c'].samples, 'samples under the type mapping');
+    const keys = await m.ts.queryIndex('host=c');
+    assert.ok(Buffer.isBuffer([...keys][0]), `queryIndex keys are Buffers (RESP${RESP})`);
+    assert.equal(String([...keys][0]), 'fleet:c');
 });
 
 test('createRule / deleteRule: compaction, info rules and sourceKey, LATEST', async (c) => {
