@@ -516,6 +516,33 @@ test('type mapping: maps as Map, blob strings as Buffer', async (c, RESP) => {
     assert.equal(String([...keys][0]), 'fleet:c');
 });
 
+test('replies larger than one 256 KB reply batch parse whole', async (c) => {
+    const n = 25000; // about 700 KB in RESP2: three reply batches
+    const big = Array.from({ length: n }, (_, i) => ({ timestamp: 1 + i, value: (i % 1000) / 8 + 0.001 * (i % 7) }));
+    await c.ts.create('big', { LABELS: { size: 'big' } });
+    for (let i = 0; i < n; i += 10000) {
+        await c.ts.mAdd(big.slice(i, i + 10000).map(s => ({ key: 'big', ...s })));
+    }
+    samplesEqual(await c.ts.range('big', '-', '+'), big, 'range');
+    samplesEqual(await c.ts.revRange('big', '-', '+'), [...big].reverse(), 'revRange');
+    const m = plain(await c.ts.mRangeWithLabels('-', '+', 'size=big'));
+    samplesEqual(m.big.samples, big, 'mRange');
+});
+
+test('UTF-8 keys, label names and values round-trip', async (c) => {
+    const key = 'temp:Zürich 🌡';
+    const labels = { 'städt': 'Zürich', 'emoji': '🌡️', 'space key': 'a value with spaces' };
+    await c.ts.create(key, { LABELS: labels });
+    await c.ts.add(key, 1, 21.5);
+    assert.deepEqual((await c.ts.info(key)).labels, Object.entries(labels).map(([name, value]) => ({ name, value })));
+    const m = plain(await c.ts.mGetWithLabels('städt=Zürich'));
+    assert.deepEqual(Object.keys(m), [key]);
+    assert.deepEqual(plain(m[key].labels), labels);
+    assert.deepEqual([...await c.ts.queryIndex('emoji=🌡️')], [key]);
+    assert.deepEqual([...await c.ts.queryLabels()].sort(), Object.keys(labels).sort());
+    assert.deepEqual([...await c.ts.queryLabelValues('space key')], ['a value with spaces']);
+});
+
 test('createRule / deleteRule: compaction, info rules and sourceKey, LATEST', async (c) => {
     await c.ts.create('src');
     await c.ts.create('dst');

@@ -379,6 +379,30 @@ def info_fields(r, ts):
 
 
 @case()
+def big_reply(r, ts):
+    """replies larger than one 256 KB reply batch parse whole"""
+    big = [(1 + i, (i % 1000) / 8 + 0.001 * (i % 7)) for i in range(25000)]  # about 700 KB: three reply batches
+    ts.create("big", labels={"size": "big"})
+    for i in range(0, len(big), 10000):
+        ts.madd([("big", t, v) for t, v in big[i:i + 10000]])
+    samples_eq(ts.range("big", "-", "+"), big, "range")
+    samples_eq(ts.revrange("big", "-", "+"), big[::-1], "revrange")
+    samples_eq(entries(ts.mrange("-", "+", ["size=big"]))[0][1][1], big, "mrange")
+
+
+@case()
+def utf8(r, ts):
+    """UTF-8 keys, label names and values round-trip"""
+    key = "temp:Zürich 🌡"
+    labels = {"städt": "Zürich", "emoji": "🌡️", "space key": "a value with spaces"}
+    ts.create(key, labels=labels)
+    ts.add(key, 1, 21.5)
+    eq(ts.info(key).labels, labels, "info labels")
+    eq(entries(ts.mget(["städt=Zürich"], with_labels=True)), [(key, [labels, 1, 21.5])], "mget")
+    eq(ts.queryindex(["emoji=🌡️"]), [key], "queryindex")
+
+
+@case()
 def pipeline(r, ts):
     """the module's pipeline applies the typed parsers"""
     pipe = ts.pipeline()
