@@ -829,7 +829,7 @@ for (const RESP of protocols) {
             console.log(`ok   ${label}`);
         } catch (e) {
             failed++;
-            console.log(`FAIL ${label}\n     ${String(e.stack || e).split('\n').slice(0, 6).join('\n     ')}`);
+            console.log(`FAIL ${label}\n     ${String(e.stack || e).split('\n').filter(l => !l.includes('node_modules')).slice(0, 6).join('\n     ')}`);
         }
     }
     await client.close();
