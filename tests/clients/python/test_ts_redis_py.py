@@ -10,7 +10,7 @@ tests/java/vts/e2e/RedisPyIT.java against its own server.
 
 The RedisTimeSeries 8.10 cases at the end run only when the server has the feature (probed at
 start-up); redis-py 4.3.4 has no methods for them, so they go through execute_command and
-redis-py's own reply parsers. A missing feature is reported loudly as SKIPPED.
+redis-py's own reply parsers (the TS.RANGE/MRANGE callbacks r.ts() registers, parse_range for TS.READ). A missing feature is reported loudly as SKIPPED.
 """
 
 import math
@@ -21,7 +21,7 @@ import time
 import traceback
 
 import redis
-from redis.commands.timeseries.utils import parse_m_range, parse_range
+from redis.commands.timeseries.utils import parse_range
 
 CASES = []  # (name, feature, fn)
 
@@ -457,7 +457,7 @@ def effective_policy(r, ts):
 def empty_without_aggregation(r, ts):
     """EMPTY without AGGREGATION is ignored"""
     load(ts, "e", SERIES[:5])
-    samples_eq(parse_range(r.execute_command("TS.RANGE", "e", "-", "+", "EMPTY")), SERIES[:5], "EMPTY alone")
+    samples_eq(r.execute_command("TS.RANGE", "e", "-", "+", "EMPTY"), SERIES[:5], "EMPTY alone")  # parsed by redis-py's TS.RANGE callback
 
 
 @case(NRANGE)
@@ -480,10 +480,11 @@ def nrange(r, ts):
 
 @case(EXCLUDEEMPTY)
 def exclude_empty(r, ts):
-    """EXCLUDEEMPTY on TS.MRANGE / TS.MREVRANGE, parsed by redis-py's mrange parser"""
+    """EXCLUDEEMPTY on TS.MRANGE / TS.MREVRANGE, parsed by redis-py's TS.MRANGE callback"""
     load_fleet(ts)
     for command in ("TS.MRANGE", "TS.MREVRANGE"):
-        got = entries(parse_m_range(r.execute_command(command, 1000, 1150, "EXCLUDEEMPTY", "WITHLABELS", "FILTER", "fleet=f")))
+        # r.ts() registered redis-py's TS.MRANGE/MREVRANGE reply parser on the client: the reply comes parsed
+        got = entries(r.execute_command(command, 1000, 1150, "EXCLUDEEMPTY", "WITHLABELS", "FILTER", "fleet=f"))
         eq([k for k, _ in got], ["fleet:a", "fleet:b"], f"{command} keys")
         eq(got[0][1][0], FLEET["fleet:a"][0], f"{command} labels")
     raises(lambda: r.execute_command("TS.MRANGE", "-", "+", "EXCLUDEEMPTY", "FILTER", "fleet=f", "GROUPBY", "region", "REDUCE", "max"),
