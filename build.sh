@@ -78,6 +78,19 @@ ensure_test_locale() { # JvmStartupIT checks the server under a German locale (D
     as_root localedef -i de_DE -f UTF-8 de_DE.UTF-8 || log "could not generate de_DE.UTF-8; the locale test will be skipped"
 }
 
+# --- client-library tests (tests/clients, run by NodeRedisIT and RedisPyIT) ---
+# redis-py from Debian (python3-redis, for /usr/bin/python3) and node-redis from npm, pinned
+# by tests/clients/node/package-lock.json. node-redis 6.4 declares node >= 20 but runs on
+# Debian bookworm's node 18 as well (checked with 18.20.4 and npm 9.2.0).
+ensure_client_test_deps() {
+    local missing=()
+    /usr/bin/python3 -c 'import redis' 2>/dev/null || missing+=(python3-redis)
+    command -v node >/dev/null || missing+=(nodejs)
+    command -v npm >/dev/null || missing+=(npm)
+    [ ${#missing[@]} = 0 ] || apt_install "${missing[@]}"
+    (cd tests/clients/node && npm ci --no-audit --no-fund --loglevel=error >&2)
+}
+
 build_native() {
     mkdir -p target
     gcc -O2 -g -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden \
@@ -110,6 +123,7 @@ test)
     ensure_tools
     ensure_valkey
     ensure_test_locale
+    ensure_client_test_deps
     build_native
     mvn -B -Dstyle.color=never verify
     ;;
