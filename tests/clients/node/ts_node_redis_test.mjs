@@ -4,12 +4,11 @@
 //
 //   node ts_node_redis_test.mjs PORT [2|3 ...]
 //
-// Prints one line per case and a closing "N passed, N failed, N skipped" line; exits 1 if any
+// Prints one line per case and a closing "N passed, N failed" line; exits 1 if any
 // case failed (or none ran). Run by tests/java/vts/e2e/NodeRedisIT.java against its own server.
 //
 // The RedisTimeSeries 8.10 additions (TS.NRANGE/NREVRANGE, TS.READ, EXCLUDEEMPTY, and the
-// behaviour fixes that come with them) are in the sections at the end, each run only when the
-// server has the feature (probed once at start-up); a skipped section is reported loudly.
+// behaviour fixes that come with them) are in the sections at the end.
 
 import assert from 'node:assert/strict';
 import { createClient, RESP_TYPES } from '@redis/client';
@@ -26,8 +25,6 @@ if (!Number.isInteger(port) || port <= 0) {
     process.exit(2);
 }
 const protocols = process.argv.length > 3 ? process.argv.slice(3).map(Number) : [2, 3];
-// VTS_CLIENT_TESTS_REQUIRE_ALL=1: run the 8.10 cases even where the probe finds the feature missing (they fail then)
-const requireAll = process.env.VTS_CLIENT_TESTS_REQUIRE_ALL === '1';
 
 // ---------------------------------------------------------------------------------------------
 // Harness
@@ -622,8 +619,7 @@ test('queryIndex and queryLabels / queryLabelValues', async (c) => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// RedisTimeSeries 8.10 additions. Each case names the feature it needs; features() probes the
-// server once and a missing feature skips its cases with a loud line.
+// RedisTimeSeries 8.10 additions. Each case names the feature it covers.
 
 const NRANGE = 'TS.NRANGE (parity branch)';
 const EXCLUDEEMPTY = 'EXCLUDEEMPTY (parity branch)';
@@ -631,18 +627,6 @@ const PARITY = 'the 8.10 behaviour fixes (parity branch, probed as TS.NRANGE)';
 const READ = 'TS.READ (ops branch)';
 const ACL_CATEGORY = 'the timeseries ACL category (ops branch)';
 
-async function features(c) {
-    const registered = async name => {
-        const reply = await c.sendCommand(['COMMAND', 'INFO', name]);
-        return Array.isArray(reply) && reply.length === 1 && reply[0] !== null;
-    };
-    const excludeEmpty = await c.sendCommand(['TS.MRANGE', '-', '+', 'EXCLUDEEMPTY', 'FILTER', '__probe__=1'])
-        .then(() => true, () => false);
-    const hasNRange = await registered('TS.NRANGE');
-    const categories = (await c.sendCommand(['ACL', 'CAT'])).map(String);
-    return { [NRANGE]: hasNRange, [PARITY]: hasNRange, [EXCLUDEEMPTY]: excludeEmpty, [READ]: await registered('TS.READ'),
-        [ACL_CATEGORY]: categories.includes('timeseries') };
-}
 
 /** TS.NRANGE reference: outer join of the keys' TS.RANGE replies by timestamp, NaN where absent. */
 function outerJoin(columns) {
@@ -799,7 +783,7 @@ test810(ACL_CATEGORY, 'a user with +@timeseries only runs the TS commands throug
 // ---------------------------------------------------------------------------------------------
 // Runner
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0, failed = 0;
 process.on('unhandledRejection', e => { // a stray promise of a case: a failure, not a crash
     failed++;
     console.log(`FAIL unhandled rejection: ${e?.message ?? e}`);
@@ -813,18 +797,8 @@ for (const RESP of protocols) {
         failed++;
         console.log(`FAIL RESP${RESP}: the connection does not speak RESP${RESP}: ${clientInfo}`);
     }
-    const have = await features(client);
-    for (const [feature, present] of Object.entries(have)) {
-        if (!present) console.log(requireAll ? `MISSING: ${feature} not available on this server, its cases run anyway (VTS_CLIENT_TESTS_REQUIRE_ALL=1)`
-            : `SKIPPED: ${feature} not available on this server: its RESP${RESP} cases do not run`);
-    }
     for (const { name, feature, fn } of cases) {
-        const label = `RESP${RESP} ${name}`;
-        if (feature && !have[feature] && !requireAll) {
-            skipped++;
-            console.log(`skip ${label} (${feature} not available)`);
-            continue;
-        }
+        const label = feature ? `RESP${RESP} ${name} [${feature}]` : `RESP${RESP} ${name}`;
         await client.flushAll();
         try {
             await fn(client, RESP);
@@ -837,5 +811,5 @@ for (const RESP of protocols) {
     }
     await client.close();
 }
-console.log(`node-redis (@redis/time-series, RESP ${protocols.join('+')}): ${passed} passed, ${failed} failed, ${skipped} skipped`);
+console.log(`node-redis (@redis/time-series, RESP ${protocols.join('+')}): ${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -5,12 +5,12 @@
 Written for Debian bookworm's python3-redis (redis-py 4.3.4: RESP2 only, no IGNORE, LATEST,
 EMPTY, BUCKETTIMESTAMP or 8.10 commands in its API). Results are checked against values
 computed here from the samples the test wrote. Prints one line per case and a closing
-"N passed, N failed, N skipped" line; exits 1 if a case failed or none ran. Run by
+"N passed, N failed" line; exits 1 if a case failed or none ran. Run by
 tests/java/vts/e2e/RedisPyIT.java against its own server.
 
-The RedisTimeSeries 8.10 cases at the end run only when the server has the feature (probed at
-start-up); redis-py 4.3.4 has no methods for them, so they go through execute_command and
-redis-py's own reply parsers (the TS.RANGE/MRANGE callbacks r.ts() registers, parse_range for TS.READ). A missing feature is reported loudly as SKIPPED.
+The RedisTimeSeries 8.10 cases are at the end; redis-py 4.3.4 has no methods for them, so they
+go through execute_command and redis-py's own reply parsers (the TS.RANGE/MRANGE callbacks
+r.ts() registers, parse_range for TS.READ).
 """
 
 import math
@@ -428,24 +428,6 @@ PARITY = "the 8.10 behaviour fixes (parity branch, probed as TS.NRANGE)"
 READ = "TS.READ (ops branch)"
 
 
-def features(r):
-    def registered(name):  # COMMAND INFO without redis-py's COMMAND parser (it fails on a nil entry)
-        conn = r.connection_pool.get_connection("COMMAND")
-        try:
-            conn.send_command("COMMAND", "INFO", name)
-            reply = conn.read_response()
-        finally:
-            r.connection_pool.release(conn)
-        return bool(reply) and reply[0] is not None
-    try:
-        r.execute_command("TS.MRANGE", "-", "+", "EXCLUDEEMPTY", "FILTER", "__probe__=1")
-        exclude_empty = True
-    except redis.ResponseError:
-        exclude_empty = False
-    nrange = registered("TS.NRANGE")
-    return {NRANGE: nrange, PARITY: nrange, EXCLUDEEMPTY: exclude_empty, READ: registered("TS.READ")}
-
-
 @case(PARITY)
 def effective_policy(r, ts):
     """info reports the effective duplicate policy"""
@@ -521,22 +503,8 @@ def main():
         return 2
     r = redis.Redis(host="127.0.0.1", port=int(sys.argv[1]), decode_responses=True, socket_timeout=30)
     ts = r.ts()
-    have = features(r)
-    # VTS_CLIENT_TESTS_REQUIRE_ALL=1: run the 8.10 cases even where the probe finds the feature missing (they fail then)
-    if os.environ.get("VTS_CLIENT_TESTS_REQUIRE_ALL") == "1":
-        for feature, present in have.items():
-            if not present:
-                print(f"MISSING: {feature} not available on this server, its cases run anyway (VTS_CLIENT_TESTS_REQUIRE_ALL=1)")
-        have = {feature: True for feature in have}
-    for feature, present in have.items():
-        if not present:
-            print(f"SKIPPED: {feature} not available on this server: its cases do not run")
-    passed = failed = skipped = 0
+    passed = failed = 0
     for name, feature, fn in CASES:
-        if feature and not have[feature]:
-            skipped += 1
-            print(f"skip {name} ({feature} not available)")
-            continue
         r.flushall()
         try:
             fn(r, ts)
@@ -546,7 +514,7 @@ def main():
             failed += 1
             where = traceback.format_exc(limit=-2).strip().replace("\n", "\n     ")
             print(f"FAIL {name}\n     {type(e).__name__}: {e}\n     {where}")
-    print(f"redis-py {redis.__version__} (RESP2): {passed} passed, {failed} failed, {skipped} skipped")
+    print(f"redis-py {redis.__version__} (RESP2): {passed} passed, {failed} failed")
     return 1 if failed or not passed else 0
 
 

@@ -35,7 +35,7 @@ final class ClientScript {
 
     /**
      * Runs {@code command} in {@code workDir}, waits at most {@code timeout}, prints its output
-     * (so SKIPPED lines show in the build log) and fails with it unless the exit code is 0.
+     * (so the cases show in the build log) and fails with it unless the exit code is 0.
      */
     static void run(Path workDir, Duration timeout, String... command) {
         Path out;

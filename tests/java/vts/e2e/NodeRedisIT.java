@@ -11,8 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The module through node-redis' typed time-series API (@redis/time-series, pinned in
  * tests/clients/node/package-lock.json, installed by {@code ./build.sh test}), in RESP2 and
  * RESP3: every command and option, typed results checked against values the script computes,
- * error replies for bad input. The cases of RedisTimeSeries 8.10 features run when the server
- * has them (the script prints SKIPPED otherwise). System property {@code vts.node} names the
+ * error replies for bad input, and the RedisTimeSeries 8.10 features. System property {@code vts.node} names the
  * node binary (default {@code node} on PATH).
  */
 class NodeRedisIT {

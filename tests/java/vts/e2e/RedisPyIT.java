@@ -9,9 +9,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The module through redis-py's typed time-series API ({@code r.ts()}), as Debian packages it
  * (python3-redis, redis-py 4.3.4: RESP2), installed by {@code ./build.sh test}: every command
- * its API has, typed results checked against values the script computes, error replies. The
- * cases of RedisTimeSeries 8.10 features run when the server has them (the script prints
- * SKIPPED otherwise). System property {@code vts.python} names the interpreter (default
+ * its API has, typed results checked against values the script computes, error replies, and
+ * the RedisTimeSeries 8.10 features. System property {@code vts.python} names the interpreter (default
  * {@code /usr/bin/python3}, Debian's, which sees python3-redis; a pyenv python3 may not).
  */
 class RedisPyIT {
