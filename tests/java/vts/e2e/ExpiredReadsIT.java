@@ -84,8 +84,9 @@ class ExpiredReadsIT {
                     .config("aof-use-rdb-preamble", preamble).start()) {
                 add(s, "volatile");
                 add(s, "plain");
-                s.call("PEXPIRE", "volatile", "3000");
-                long ttlEnd = System.currentTimeMillis() + 3000;
+                // long enough to outlast a reload, a rewrite and a restart on a loaded machine
+                s.call("PEXPIRE", "volatile", "10000");
+                long ttlEnd = System.currentTimeMillis() + 10000;
                 s.call("DEBUG", "RELOAD");
                 s.call("BGREWRITEAOF");
                 s.await("AOF rewrite", Duration.ofSeconds(30),
