@@ -88,6 +88,7 @@ public final class Cluster {
                         case Wire.PROBE -> Shard.probe(ctx, from, payload);
                         case Wire.ANSWER -> Coordinator.answerPiece(ctx, from, payload);
                         case Wire.COUNTER -> Coordinator.counter(ctx, from, payload);
+                        case Wire.ACK -> Shard.ack(ctx, from, payload);
                         default -> { }
                     }
                 } catch (IllegalArgumentException e) {

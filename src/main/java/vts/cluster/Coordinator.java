@@ -140,7 +140,10 @@ final class Coordinator {
             }
             System.arraycopy(payload, in.p, body, offset, n);
             int got = c.filled.merge(from, n, Integer::sum);
-            if (got < total) return;
+            if (got < total) {
+                Bus.send(ctx, from, Wire.ACK, Wire.probe(id, attempt), NOTHING, 0, 0); // the next piece, please
+                return;
+            }
             c.pieces.remove(from);
             ClusterStats.partialsReceived++;
             c.answers.put(from, Wire.readAnswer(body));
