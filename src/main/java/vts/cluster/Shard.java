@@ -25,6 +25,8 @@ final class Shard {
      */
     static long moves;
 
+    private static final int LOADING = 1 << 13; // VALKEYMODULE_CTX_FLAGS_LOADING
+
     static final Bridge.KeyspaceListener MOVES = new Bridge.KeyspaceListener() {
         @Override public void added(long ctx, int db, byte[] key, long series, int cause) {
             if (cause == RESTORED) moves++;
@@ -48,7 +50,7 @@ final class Shard {
         for (int i = 0; i < argc; i++) argv[i] = in.bytes();
         ClusterStats.requestsServed++;
         purge();
-        Outgoing o = new Outgoing(from, id, attempt, Wire.answer(evaluate(ctx, argv, user)), Api.milliseconds());
+        Outgoing o = new Outgoing(from, id, attempt, Wire.answer(evaluate(ctx, Topology.parse(Bus.clusterNodes(ctx)), argv, user)), Api.milliseconds());
         // at most WINDOW pieces in flight: each acknowledged piece lets the next one go, so a
         // large answer never piles up in the bus link's send buffer (cluster-link-sendbuf-limit)
         for (int i = 0; i < WINDOW && o.sendNext(ctx); i++) { }
@@ -115,13 +117,16 @@ final class Shard {
         Bus.send(ctx, from, Wire.COUNTER, Wire.counter(id, attempt, moves), new byte[0], 0, 0);
     }
 
-    /** This node's answer to argv for user (also used by the coordinator for its own share). */
-    static Wire.Answer evaluate(long ctx, byte[][] argv, byte[] user) {
-        Topology t = Topology.parse(Bus.clusterNodes(ctx));
+    /** This node's answer to argv for user, by its own view t of the cluster (also the coordinator's own share). */
+    static Wire.Answer evaluate(long ctx, Topology t, byte[][] argv, byte[] user) {
         Topology.Node me = t.myself();
         BitSet owned = me != null && me.primary() ? me.slots() : new BitSet();
         BitSet keep = (BitSet) owned.clone();
         keep.or(t.importing);
+        if ((Api.contextFlags(ctx) & LOADING) != 0) { // bus messages are served while loading: its index is not whole yet
+            return new Wire.Answer("LOADING cluster shard " + (me == null ? "?" : me.describe())
+                    + " is loading the dataset in memory", moves, t.moving, owned, null);
+        }
         try {
             var p = MultiCommands.evaluate(ctx, Args.ofBytes(argv), new MultiCommands.Scope(user == null ? new byte[0] : user,
                     k -> keep.get(Slots.of(k))));
