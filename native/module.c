@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "blocking.h"
+#include "cluster.h"
 #include "config.h"
 #include "docs.h"
 #include "info.h"
@@ -703,7 +704,7 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
      * the flush and key events the label index, which holds series addresses, relies on */
     VM_SetModuleOptions(ctx, VM_OPTIONS_HANDLE_IO_ERRORS);
 
-    if (register_configs(ctx) || VM_LoadConfigs(ctx) != VM_OK) return fail(ctx, "cannot register configs");
+    if (register_configs(ctx) || vts_cluster_load(ctx, getapi) || VM_LoadConfigs(ctx) != VM_OK) return fail(ctx, "cannot register configs");
 
     char libjvm[4096];
     if (ja.jvm_lib) snprintf(libjvm, sizeof(libjvm), "%s", ja.jvm_lib);
@@ -731,9 +732,10 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
                                    (long long)(intptr_t)g_shim_fns, (long long)(sizeof(g_shim_fns) / sizeof(g_shim_fns[0])), names, err,
                                    sizeof(err));
     if (!stub) return fail(ctx, err[0] ? err : "Java bridge failed to start (see the log above)");
-    /* Java answers with a table of its upcall stubs: dispatch, key event */
+    /* Java answers with a table of its upcall stubs: dispatch, key event, cluster event */
     g_dispatch = (DispatchFn)((intptr_t *)(intptr_t)stub)[0];
     g_key_event = (KeyEventFn)((intptr_t *)(intptr_t)stub)[1];
+    vts_cluster_start(ctx, (ClusterEventFn)((intptr_t *)(intptr_t)stub)[2]); /* cluster messages */
 
     blocking_init(cmd_23, g_type); /* TS.READ's callbacks run the command again */
 #define REGISTER(id, name, flags, fk, lk, st) \

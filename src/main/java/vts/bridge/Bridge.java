@@ -86,13 +86,18 @@ public final class Bridge {
             var keyEvent = lookup.findStatic(Bridge.class, "keyEvent", MethodType.methodType(void.class, int.class,
                     long.class, int.class, long.class, long.class, long.class, int.class));
             Linker linker = Linker.nativeLinker();
-            // the table the shim reads: [dispatch stub, key event stub]
-            var table = Arena.global().allocate(JAVA_LONG, 2);
+            var clusterEvent = lookup.findStatic(Bridge.class, "clusterEvent", MethodType.methodType(void.class,
+                    int.class, long.class, long.class, long.class, long.class, long.class));
+            // the table the shim reads: [dispatch stub, key event stub, cluster event stub]
+            var table = Arena.global().allocate(JAVA_LONG, 3);
             table.setAtIndex(JAVA_LONG, 0, linker.upcallStub(dispatch,
                     FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT),
                     Arena.global()).address());
             table.setAtIndex(JAVA_LONG, 1, linker.upcallStub(keyEvent,
                     FunctionDescriptor.ofVoid(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT),
+                    Arena.global()).address());
+            table.setAtIndex(JAVA_LONG, 2, linker.upcallStub(clusterEvent,
+                    FunctionDescriptor.ofVoid(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
                     Arena.global()).address());
             return table.address();
         } catch (Throwable t) {
@@ -122,21 +127,59 @@ public final class Bridge {
                 depth--;
             }
             Reply.finish();
-        } catch (TsException e) {
-            replyErrorSafely(ctx, e.getMessage());
-        } catch (OutOfMemoryError e) {
-            emergencyError(ctx, OOM_MESSAGE);
         } catch (Throwable t) {
-            try {
-                log("warning", "timeseries: " + (cmd >= 0 && cmd < names.length ? names[cmd] : "?") + " failed: " + t);
-                replyErrorSafely(ctx, "ERR TSDB: internal error: " + t);
-            } catch (Throwable t2) {
-                emergencyError(ctx, INTERNAL_MESSAGE);
-            }
+            failed(ctx, cmd >= 0 && cmd < names.length ? names[cmd] : "?", t);
         } finally {
             Reply.end(outer);
         }
         return 0;
+    }
+
+    /**
+     * Runs body, which writes a reply to ctx, the way a command runs: an exception becomes
+     * the error reply in place of what body buffered. For replies written outside a
+     * command (a blocked client's reply callback).
+     */
+    public static void guarded(long ctx, String what, Runnable body) {
+        int outer = 0;
+        try {
+            outer = Reply.begin();
+            body.run();
+            Reply.finish();
+        } catch (Throwable t) {
+            failed(ctx, what, t);
+        } finally {
+            Reply.end(outer);
+        }
+    }
+
+    /** The error reply for t, thrown by command what. */
+    private static void failed(long ctx, String what, Throwable t) {
+        if (t instanceof TsException e) {
+            replyErrorSafely(ctx, e.getMessage());
+        } else if (t instanceof OutOfMemoryError) {
+            emergencyError(ctx, OOM_MESSAGE);
+        } else {
+            try {
+                log("warning", "timeseries: " + what + " failed: " + t);
+                replyErrorSafely(ctx, "ERR TSDB: internal error: " + t);
+            } catch (Throwable t2) {
+                emergencyError(ctx, INTERNAL_MESSAGE);
+            }
+        }
+    }
+
+    /** Upcall target for the cluster fan-out (native/cluster.h CEV_*). */
+    static void clusterEvent(int kind, long ctx, long a, long b, long ptr, long len) {
+        try {
+            vts.cluster.Cluster.event(kind, ctx, a, b, ptr, len);
+        } catch (Throwable t) {
+            try {
+                log("warning", "timeseries: cluster event " + kind + " failed: " + t);
+            } catch (Throwable ignored) {
+                // nothing left to report with
+            }
+        }
     }
 
     /**
