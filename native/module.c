@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cluster.h"
 #include "config.h"
 #include "jvm.h"
 #include "reply.h"
@@ -112,7 +113,8 @@ static int vts_replicate(VMCtx *ctx, const char *cmd, VMString **argv, size_t ar
 }
 
 /* the shim functions Java calls (besides the module API): read by vts.bridge.Bridge.init */
-static void *g_shim_fns[] = {(void *)vts_log, (void *)vts_replicate, (void *)vts_reply_batch};
+static void *g_shim_fns[] = {(void *)vts_log, (void *)vts_replicate, (void *)vts_reply_batch,
+                             (void *)g_cluster_fns /* cluster fan-out (native/cluster.h) */};
 
 /* ---------------- the data type ---------------- */
 
@@ -688,7 +690,7 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
      * the flush and key events the label index, which holds series addresses, relies on */
     VM_SetModuleOptions(ctx, VM_OPTIONS_HANDLE_IO_ERRORS);
 
-    if (register_configs(ctx) || VM_LoadConfigs(ctx) != VM_OK) return fail(ctx, "cannot register configs");
+    if (register_configs(ctx) || vts_cluster_load(ctx, getapi) || VM_LoadConfigs(ctx) != VM_OK) return fail(ctx, "cannot register configs");
 
     char libjvm[4096];
     if (ja.jvm_lib) snprintf(libjvm, sizeof(libjvm), "%s", ja.jvm_lib);
@@ -707,9 +709,10 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
                                    (long long)(intptr_t)g_shim_fns, (long long)(sizeof(g_shim_fns) / sizeof(g_shim_fns[0])), names, err,
                                    sizeof(err));
     if (!stub) return fail(ctx, err[0] ? err : "Java bridge failed to start (see the log above)");
-    /* Java answers with a table of its upcall stubs: dispatch, key event */
+    /* Java answers with a table of its upcall stubs: dispatch, key event, cluster event */
     g_dispatch = (DispatchFn)((intptr_t *)(intptr_t)stub)[0];
     g_key_event = (KeyEventFn)((intptr_t *)(intptr_t)stub)[1];
+    vts_cluster_start(ctx, (ClusterEventFn)((intptr_t *)(intptr_t)stub)[2]); /* cluster messages */
 
 #define REGISTER(id, name, flags, fk, lk, st) \
     if (VM_CreateCommand(ctx, name, cmd_##id, flags, fk, lk, st) != VM_OK) return fail(ctx, "cannot register " name);

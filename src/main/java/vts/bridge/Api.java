@@ -190,15 +190,24 @@ public final class Api {
         try {
             long str = (long) USER_ACL_STRING.invokeExact(user);
             if (str == 0) return "";
-            try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
-                var lenOut = a.allocate(JAVA_LONG);
-                long p = (long) STRING_PTR_LEN.invokeExact(str, lenOut.address());
-                byte[] b = new byte[(int) lenOut.get(JAVA_LONG, 0)];
-                vts.mem.Mem.copyToArray(p, b, 0, b.length);
-                return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+            try {
+                return new String(stringBytes(str), java.nio.charset.StandardCharsets.UTF_8);
             } finally {
                 freeString(ctx, str);
             }
+        } catch (Throwable t) {
+            throw Bridge.unchecked(t);
+        }
+    }
+
+    /** A copy of the bytes of a server string. */
+    public static byte[] stringBytes(long str) {
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            var lenOut = a.allocate(JAVA_LONG);
+            long p = (long) STRING_PTR_LEN.invokeExact(str, lenOut.address());
+            byte[] b = new byte[(int) lenOut.get(JAVA_LONG, 0)];
+            vts.mem.Mem.copyToArray(p, b, 0, b.length);
+            return b;
         } catch (Throwable t) {
             throw Bridge.unchecked(t);
         }

@@ -69,6 +69,7 @@ public final class Bridge {
             redirectStandardStreams();
 
             vts.command.Commands.registerAll();
+            if (shimCount >= 4) vts.cluster.Cluster.install(fns.getAtIndex(JAVA_LONG, 3)); // native/cluster.h
             String[] list = commandNames.split(",");
             handlers = new Handler[list.length];
             names = new String[list.length];
@@ -83,13 +84,18 @@ public final class Bridge {
             var keyEvent = lookup.findStatic(Bridge.class, "keyEvent", MethodType.methodType(void.class, int.class,
                     long.class, int.class, long.class, long.class, long.class, int.class));
             Linker linker = Linker.nativeLinker();
-            // the table the shim reads: [dispatch stub, key event stub]
-            var table = Arena.global().allocate(JAVA_LONG, 2);
+            var clusterEvent = lookup.findStatic(Bridge.class, "clusterEvent", MethodType.methodType(void.class,
+                    int.class, long.class, long.class, long.class, long.class, long.class));
+            // the table the shim reads: [dispatch stub, key event stub, cluster event stub]
+            var table = Arena.global().allocate(JAVA_LONG, 3);
             table.setAtIndex(JAVA_LONG, 0, linker.upcallStub(dispatch,
                     FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT),
                     Arena.global()).address());
             table.setAtIndex(JAVA_LONG, 1, linker.upcallStub(keyEvent,
                     FunctionDescriptor.ofVoid(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT),
+                    Arena.global()).address());
+            table.setAtIndex(JAVA_LONG, 2, linker.upcallStub(clusterEvent,
+                    FunctionDescriptor.ofVoid(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
                     Arena.global()).address());
             return table.address();
         } catch (Throwable t) {
@@ -107,9 +113,7 @@ public final class Bridge {
 
     /** The upcall target: one call per command. Always returns 0 (VALKEYMODULE_OK). */
     static int dispatch(int cmd, long ctx, long argv, long ptrs, long lens, int argc) {
-        int outer = 0;
-        try {
-            outer = Reply.begin();
+        guarded(ctx, cmd >= 0 && cmd < names.length ? names[cmd] : "?", () -> {
             NativeArgs a = depth == 0 ? ARGS : new NativeArgs(); // a module may call us re-entrantly
             a.reset(argv, ptrs, lens, argc);
             depth++;
@@ -118,6 +122,20 @@ public final class Bridge {
             } finally {
                 depth--;
             }
+        });
+        return 0;
+    }
+
+    /**
+     * Runs body, which writes a reply to ctx, the way a command runs: an exception becomes
+     * the error reply in place of what body buffered. For replies written outside a
+     * command (a blocked client's reply callback).
+     */
+    public static void guarded(long ctx, String what, Runnable body) {
+        int outer = 0;
+        try {
+            outer = Reply.begin();
+            body.run();
             Reply.finish();
         } catch (TsException e) {
             replyErrorSafely(ctx, e.getMessage());
@@ -125,7 +143,7 @@ public final class Bridge {
             emergencyError(ctx, OOM_MESSAGE);
         } catch (Throwable t) {
             try {
-                log("warning", "timeseries: " + (cmd >= 0 && cmd < names.length ? names[cmd] : "?") + " failed: " + t);
+                log("warning", "timeseries: " + what + " failed: " + t);
                 replyErrorSafely(ctx, "ERR TSDB: internal error: " + t);
             } catch (Throwable t2) {
                 emergencyError(ctx, INTERNAL_MESSAGE);
@@ -133,7 +151,19 @@ public final class Bridge {
         } finally {
             Reply.end(outer);
         }
-        return 0;
+    }
+
+    /** Upcall target for the cluster fan-out (native/cluster.h CEV_*). */
+    static void clusterEvent(int kind, long ctx, long a, long b, long ptr, long len) {
+        try {
+            vts.cluster.Cluster.event(kind, ctx, a, b, ptr, len);
+        } catch (Throwable t) {
+            try {
+                log("warning", "timeseries: cluster event " + kind + " failed: " + t);
+            } catch (Throwable ignored) {
+                // nothing left to report with
+            }
+        }
     }
 
     /**

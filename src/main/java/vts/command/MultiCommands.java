@@ -10,10 +10,12 @@ import vts.bridge.Bridge;
 import vts.bridge.Keys;
 import vts.bridge.NativeArgs;
 import vts.bridge.Reply;
+import vts.cluster.Cluster;
 import vts.index.Bitmap;
 import vts.index.Indexes;
 import vts.index.LabelIndex;
 import vts.index.Results;
+import vts.index.Results.Partial;
 import vts.index.Results.Row;
 import vts.mem.Mem;
 import vts.query.AggregationEngine;
@@ -34,6 +36,15 @@ public final class MultiCommands {
             "NOPERM TSDB: current user doesn't have read permission to one or more keys that match the specified filter";
     static final String NOPERM_WRITE =
             "NOPERM TSDB: current user doesn't have write permission to one or more keys that match the specified filter";
+
+    /**
+     * Whose query and which keys a node evaluates: user null means the calling client's user,
+     * keep null every key (a single node); a cluster shard gets the coordinator's user name
+     * and keeps only the keys of the slots it answers for.
+     */
+    public record Scope(byte[] user, java.util.function.Predicate<byte[]> keep) {
+        public static final Scope LOCAL = new Scope(null, null);
+    }
 
     private static final long EV_DEL = Reply.cstring("del");
     private static final long EV_TS_DEL = Reply.cstring("ts.del");
@@ -66,25 +77,39 @@ public final class MultiCommands {
         private long user;
         private long openKey;
 
-        Selection(long ctx, List<Matcher> filter) {
-            this(ctx, filter, true);
+        Selection(long ctx, List<Matcher> filter, Scope scope) {
+            this(ctx, filter, true, scope);
         }
 
         /** sorted false leaves the keys in id order (counts and label sets need no order). */
-        Selection(long ctx, List<Matcher> filter, boolean sorted) {
+        Selection(long ctx, List<Matcher> filter, boolean sorted, Scope scope) {
             this.ctx = ctx;
             this.index = Indexes.of(Api.selectedDb(ctx));
             Bitmap matched = filter == null ? index.all() : index.query(filter);
-            ids = sorted ? index.sortedByKey(matched) : matched.toArray();
-            keys = new byte[ids.length][];
-            for (int i = 0; i < keys.length; i++) keys[i] = index.key(this.ids[i]);
+            int[] found = sorted ? index.sortedByKey(matched) : matched.toArray();
+            byte[][] names = new byte[found.length][];
+            int kept = 0;
+            for (int i = 0; i < found.length; i++) {
+                byte[] k = index.key(found[i]);
+                if (scope.keep() != null && !scope.keep().test(k)) continue;
+                found[kept] = found[i];
+                names[kept++] = k;
+            }
+            ids = kept == found.length ? found : java.util.Arrays.copyOf(found, kept);
+            keys = kept == names.length ? names : java.util.Arrays.copyOf(names, kept);
             strings = new long[keys.length]; // made on first use
-            long name = Api.currentUserName(ctx);
+            // an empty user name: the coordinator's client had no user, so no ACL applies
+            long name = scope.user() == null ? Api.currentUserName(ctx)
+                    : scope.user().length > 0 ? serverString(ctx, scope.user()) : 0;
             if (name != 0) {
                 try {
                     user = Api.moduleUserFromUserName(name);
                 } finally {
                     Api.freeString(ctx, name);
+                }
+                if (user == 0 && scope.user() != null) {
+                    throw new TsException("ERR TSDB: no ACL user '" + Err.oneLine(new String(scope.user(),
+                            StandardCharsets.UTF_8)) + "' on this node (cluster users must exist on every node)");
                 }
             }
             if (user != 0) {
@@ -251,14 +276,61 @@ public final class MultiCommands {
 
     // ================================================================ commands
 
+    /*
+     * Each command is: parse (bad input fails here, before anything else), evaluate here
+     * (xxxHere: one node's partial result, restricted by a Scope), write (merge the
+     * partial results and reply). On a single node the write sees one partial; in a
+     * cluster vts.cluster.Cluster fans the argv out and calls evaluate on every shard and
+     * reply on the node that got the command.
+     */
+
+    /** True if the command (upper-case name) is one of these, which fan out in a cluster. */
+    public static boolean fansOut(String name) {
+        return switch (name) {
+            case "TS.MGET", "TS.MRANGE", "TS.MREVRANGE", "TS.QUERYINDEX", "TS.QUERYLABELS", "TS.CARD", "TS.MDEL" -> true;
+            default -> false;
+        };
+    }
+
+    /** The shard side: evaluates the command in a on this node within scope. */
+    public static Partial evaluate(long ctx, Args a, Scope scope) {
+        return switch (a.string(0).toUpperCase(java.util.Locale.ROOT)) {
+            case "TS.MGET" -> mgetHere(ctx, Parsers.mget(a), scope);
+            case "TS.MRANGE", "TS.MREVRANGE" -> mrangeHere(ctx, MultiParsers.mrange(a), scope);
+            case "TS.QUERYINDEX" -> queryIndexHere(ctx, Parsers.queryIndex(a), scope);
+            case "TS.QUERYLABELS" -> queryLabelsHere(ctx, MultiParsers.queryLabels(a), scope);
+            case "TS.CARD" -> cardHere(ctx, MultiParsers.card(a), scope);
+            case "TS.MDEL" -> mdelHere(ctx, MultiParsers.mdel(a), scope);
+            default -> throw new TsException("ERR TSDB: " + Err.oneLine(a.string(0)) + " is not a multi-series command");
+        };
+    }
+
+    /** The coordinator side: replies to the command in a from every shard's partial result. */
+    public static void reply(long ctx, Args a, List<Partial> parts) {
+        switch (a.string(0).toUpperCase(java.util.Locale.ROOT)) {
+            case "TS.MGET" -> writeMGet(ctx, Parsers.mget(a), parts);
+            case "TS.MRANGE", "TS.MREVRANGE" -> writeMRange(ctx, MultiParsers.mrange(a), parts);
+            case "TS.QUERYINDEX" -> writeKeys(ctx, parts);
+            case "TS.QUERYLABELS" -> writeStrings(ctx, parts);
+            case "TS.CARD", "TS.MDEL" -> writeCount(ctx, parts);
+            default -> throw new TsException("ERR TSDB: " + Err.oneLine(a.string(0)) + " is not a multi-series command");
+        }
+    }
+
     static void queryIndex(long ctx, NativeArgs a) {
         QueryIndexRequest r = Parsers.queryIndex(a);
-        List<byte[]> keys;
-        try (Selection sel = new Selection(ctx, r.filter())) {
+        if (!Cluster.fanOut(ctx, a)) writeKeys(ctx, List.of(queryIndexHere(ctx, r, Scope.LOCAL)));
+    }
+
+    static Partial queryIndexHere(long ctx, QueryIndexRequest r, Scope scope) {
+        try (Selection sel = new Selection(ctx, r.filter(), scope)) {
             sel.requireAll(Api.KEY_ACCESS, NOPERM_READ);
-            keys = List.of(sel.keys);
+            return Partial.ofKeys(List.of(sel.keys));
         }
-        keys = Results.mergeKeys(List.of(keys));
+    }
+
+    static void writeKeys(long ctx, List<Partial> parts) {
+        List<byte[]> keys = Results.mergeKeys(parts.stream().map(Partial::keys).toList());
         if (Reply.resp3(ctx)) Reply.set(ctx, keys.size());
         else Reply.array(ctx, keys.size());
         for (byte[] k : keys) Reply.bulk(ctx, k);
@@ -266,26 +338,40 @@ public final class MultiCommands {
 
     static void card(long ctx, NativeArgs a) {
         MultiParsers.CardRequest r = MultiParsers.card(a);
-        long n;
-        try (Selection sel = new Selection(ctx, r.filter(), false)) {
+        if (!Cluster.fanOut(ctx, a)) writeCount(ctx, List.of(cardHere(ctx, r, Scope.LOCAL)));
+    }
+
+    static Partial cardHere(long ctx, MultiParsers.CardRequest r, Scope scope) {
+        try (Selection sel = new Selection(ctx, r.filter(), false, scope)) {
             sel.requireAll(Api.KEY_ACCESS, NOPERM_READ);
-            n = sel.size();
+            return Partial.ofCount(sel.size());
         }
-        Reply.integer(ctx, Results.mergeCounts(n));
+    }
+
+    static void writeCount(long ctx, List<Partial> parts) {
+        long[] counts = new long[parts.size()];
+        for (int i = 0; i < counts.length; i++) counts[i] = parts.get(i).count();
+        Reply.integer(ctx, Results.mergeCounts(counts));
     }
 
     static void queryLabels(long ctx, NativeArgs a) {
         MultiParsers.QueryLabelsRequest r = MultiParsers.queryLabels(a);
-        List<String> out;
-        try (Selection sel = new Selection(ctx, r.filter(), false)) {
+        if (!Cluster.fanOut(ctx, a)) writeStrings(ctx, List.of(queryLabelsHere(ctx, r, Scope.LOCAL)));
+    }
+
+    static Partial queryLabelsHere(long ctx, MultiParsers.QueryLabelsRequest r, Scope scope) {
+        try (Selection sel = new Selection(ctx, r.filter(), false, scope)) {
             // unlike the other reads, series the user may not read are left out silently (as the reference does)
             Bitmap ids = new Bitmap();
             for (int i = 0; i < sel.size(); i++) {
-                if (sel.allowed(i, Api.KEY_ACCESS)) ids.add(sel.index.idOf(sel.keys[i]));
+                if (sel.allowed(i, Api.KEY_ACCESS)) ids.add(sel.ids[i]);
             }
-            out = r.names() ? sel.index.labelNames(ids) : sel.index.labelValues(r.valuesOf(), ids);
+            return Partial.ofStrings(r.names() ? sel.index.labelNames(ids) : sel.index.labelValues(r.valuesOf(), ids));
         }
-        out = Results.mergeStrings(List.of(out));
+    }
+
+    static void writeStrings(long ctx, List<Partial> parts) {
+        List<String> out = Results.mergeStrings(parts.stream().map(Partial::strings).toList());
         if (Reply.resp3(ctx)) Reply.set(ctx, out.size());
         else Reply.array(ctx, out.size());
         for (String s : out) Reply.bulk(ctx, s);
@@ -293,14 +379,21 @@ public final class MultiCommands {
 
     static void mget(long ctx, NativeArgs a) {
         MGetRequest r = Parsers.mget(a);
+        if (!Cluster.fanOut(ctx, a)) writeMGet(ctx, r, List.of(mgetHere(ctx, r, Scope.LOCAL)));
+    }
+
+    static Partial mgetHere(long ctx, MGetRequest r, Scope scope) {
         LabelSelection ls = r.labels();
         boolean needLabels = ls.withLabels() || ls.selected() != null;
-        List<Row> rows;
-        try (Selection sel = new Selection(ctx, r.filter())) {
+        try (Selection sel = new Selection(ctx, r.filter(), scope)) {
             sel.requireAll(Api.KEY_ACCESS, NOPERM_READ);
-            rows = mgetLocal(sel, needLabels, r.latest());
+            return Partial.ofRows(mgetLocal(sel, needLabels, r.latest()));
         }
-        rows = Results.mergeRows(List.of(rows));
+    }
+
+    static void writeMGet(long ctx, MGetRequest r, List<Partial> parts) {
+        LabelSelection ls = r.labels();
+        List<Row> rows = Results.mergeRows(parts.stream().map(Partial::rows).toList());
         boolean resp3 = Reply.resp3(ctx);
         if (resp3) Reply.map(ctx, rows.size());
         else Reply.array(ctx, rows.size());
@@ -321,17 +414,26 @@ public final class MultiCommands {
 
     static void mrange(long ctx, NativeArgs a) {
         MultiParsers.MRange parsed = MultiParsers.mrange(a);
+        if (!Cluster.fanOut(ctx, a)) writeMRange(ctx, parsed, List.of(mrangeHere(ctx, parsed, Scope.LOCAL)));
+    }
+
+    static Partial mrangeHere(long ctx, MultiParsers.MRange parsed, Scope scope) {
+        MRangeRequest r = parsed.request();
+        LabelSelection ls = r.labels();
+        boolean needLabels = r.groupBy() != null || ls.withLabels() || ls.selected() != null;
+        try (Selection sel = new Selection(ctx, r.filter(), scope)) {
+            sel.requireAll(Api.KEY_ACCESS, NOPERM_READ);
+            return Partial.ofRows(mrangeLocal(sel, r.query(), r.reverse(), needLabels));
+        }
+    }
+
+    /** Merges the shards' series rows, then groups and reduces them (GROUPBY runs after the merge, on every source row). */
+    static void writeMRange(long ctx, MultiParsers.MRange parsed, List<Partial> parts) {
         MRangeRequest r = parsed.request();
         RangeQuery q = r.query();
         LabelSelection ls = r.labels();
         boolean grouped = r.groupBy() != null;
-        boolean needLabels = grouped || ls.withLabels() || ls.selected() != null;
-        List<Row> rows;
-        try (Selection sel = new Selection(ctx, r.filter())) {
-            sel.requireAll(Api.KEY_ACCESS, NOPERM_READ);
-            rows = mrangeLocal(sel, q, r.reverse(), needLabels);
-        }
-        rows = Results.mergeRows(List.of(rows));
+        List<Row> rows = Results.mergeRows(parts.stream().map(Partial::rows).toList());
         if (grouped) rows = Results.groupBy(rows, parsed.groupLabels(), r.groupBy().reducer(), r.reverse(), q.count());
         boolean resp3 = Reply.resp3(ctx);
         if (resp3) Reply.map(ctx, rows.size());
@@ -371,8 +473,12 @@ public final class MultiCommands {
 
     static void mdel(long ctx, NativeArgs a) {
         MultiParsers.MDelRequest r = MultiParsers.mdel(a);
+        if (!Cluster.fanOut(ctx, a)) writeCount(ctx, List.of(mdelHere(ctx, r, Scope.LOCAL)));
+    }
+
+    static Partial mdelHere(long ctx, MultiParsers.MDelRequest r, Scope scope) {
         long total = 0;
-        try (Selection sel = new Selection(ctx, r.filter())) {
+        try (Selection sel = new Selection(ctx, r.filter(), scope)) {
             sel.requireAll(r.ranged() ? Api.KEY_UPDATE : Api.KEY_DELETE, NOPERM_WRITE);
             for (int i = 0; i < sel.size(); i++) {
                 long key = Api.openKey(ctx, sel.string(i), Api.READ | Api.WRITE);
@@ -401,7 +507,7 @@ public final class MultiCommands {
                 }
             }
         }
-        Reply.integer(ctx, Results.mergeCounts(total));
+        return Partial.ofCount(total);
     }
 
     // ================================================================ reply pieces

@@ -76,6 +76,19 @@ public final class Results {
         }
     }
 
+    /**
+     * What one node contributes to a multi-series command, before the merge: the keys
+     * (TS.QUERYINDEX), the series rows (TS.MGET, TS.MRANGE; sorted by key, never grouped),
+     * the label names or values (TS.QUERYLABELS) or a count (TS.CARD, TS.MDEL).
+     * vts.cluster carries it between nodes.
+     */
+    public record Partial(List<byte[]> keys, List<Row> rows, List<String> strings, long count) {
+        public static Partial ofKeys(List<byte[]> keys) { return new Partial(keys, List.of(), List.of(), 0); }
+        public static Partial ofRows(List<Row> rows) { return new Partial(List.of(), rows, List.of(), 0); }
+        public static Partial ofStrings(List<String> s) { return new Partial(List.of(), List.of(), s, 0); }
+        public static Partial ofCount(long n) { return new Partial(List.of(), List.of(), List.of(), n); }
+    }
+
     public static final java.util.Comparator<byte[]> KEY_ORDER = Arrays::compareUnsigned;
 
     /** Merges sorted key lists (TS.QUERYINDEX). */

@@ -1,0 +1,133 @@
+#include "cluster.h"
+
+#include <limits.h>
+#include <string.h>
+
+/* the module API functions only the fan-out uses, fetched here so vm_api.h stays shared-small */
+typedef struct VMBlockedClient VMBlockedClient;
+typedef struct VMCallReply VMCallReply;
+typedef void (*ReceiverFn)(VMCtx *ctx, const char *sender_id, uint8_t type, const unsigned char *payload, uint32_t len);
+typedef void (*TimerFn)(VMCtx *ctx, void *data);
+typedef void (*FreePrivFn)(VMCtx *ctx, void *privdata);
+
+static void (*RegisterReceiver)(VMCtx *ctx, uint8_t type, ReceiverFn cb);
+static int (*SendClusterMessage)(VMCtx *ctx, const char *target_id, uint8_t type, const char *msg, uint32_t len);
+static VMBlockedClient *(*BlockClient)(VMCtx *ctx, VMCmdFunc reply_cb, VMCmdFunc timeout_cb, FreePrivFn free_cb,
+                                       long long timeout_ms);
+static int (*UnblockClient)(VMBlockedClient *bc, void *privdata);
+static void *(*GetBlockedClientPrivateData)(VMCtx *ctx);
+static uint64_t (*CreateTimer)(VMCtx *ctx, long long period, TimerFn cb, void *data);
+static int (*StopTimer)(VMCtx *ctx, uint64_t id, void **data);
+static VMCallReply *(*Call)(VMCtx *ctx, const char *cmd, const char *fmt, ...);
+static const char *(*CallReplyStringPtr)(VMCallReply *reply, size_t *len);
+static void (*FreeCallReply)(VMCallReply *reply);
+
+static ClusterEventFn g_event;
+static long long g_timeout_ms = 5000;
+
+#define CTX_FLAGS_CLUSTER (1 << 5)
+/* message types of this module on the bus (the server keeps them apart from other modules') */
+#define MSG_TYPES 8
+
+static void on_message(VMCtx *ctx, const char *sender_id, uint8_t type, const unsigned char *payload, uint32_t len) {
+    g_event(CEV_MESSAGE, ctx, (long long)(intptr_t)sender_id, type, payload, len);
+}
+
+static int on_unblocked(VMCtx *ctx, VMString **argv, int argc) {
+    (void)argv;
+    (void)argc;
+    g_event(CEV_REPLY, ctx, (long long)(intptr_t)GetBlockedClientPrivateData(ctx), 0, NULL, 0);
+    return VM_OK;
+}
+
+static void on_free(VMCtx *ctx, void *privdata) { g_event(CEV_FREE, ctx, (long long)(intptr_t)privdata, 0, NULL, 0); }
+
+static void on_timer(VMCtx *ctx, void *data) { g_event(CEV_TIMER, ctx, (long long)(intptr_t)data, 0, NULL, 0); }
+
+static char *cl_nodes(VMCtx *ctx, size_t *len) {
+    *len = 0;
+    VMCallReply *r = Call(ctx, "CLUSTER", "c", "NODES");
+    if (!r) return NULL;
+    size_t n = 0;
+    const char *s = CallReplyStringPtr(r, &n);
+    char *out = NULL;
+    if (s) {
+        out = VM_Alloc(n + 1);
+        memcpy(out, s, n);
+        out[n] = 0;
+        *len = n;
+    }
+    FreeCallReply(r);
+    return out;
+}
+
+static int cl_send(VMCtx *ctx, const char *target, int type, const char *buf, long long len) {
+    if (len < 0 || len > UINT32_MAX) return VM_ERR;
+    return SendClusterMessage(ctx, target, (uint8_t)type, buf, (uint32_t)len);
+}
+
+/* no server-side timeout: Java's timer ends the wait, also for a client that disconnected */
+static VMBlockedClient *cl_block(VMCtx *ctx) { return BlockClient(ctx, on_unblocked, NULL, on_free, 0); }
+
+static void cl_unblock(VMBlockedClient *bc, long long id) { UnblockClient(bc, (void *)(intptr_t)id); }
+
+static long long cl_timer(VMCtx *ctx, long long ms, long long data) {
+    return (long long)CreateTimer(ctx, ms, on_timer, (void *)(intptr_t)data);
+}
+
+static void cl_stop_timer(VMCtx *ctx, long long id) { StopTimer(ctx, (uint64_t)id, NULL); }
+
+static long long cl_timeout_ms(void) { return g_timeout_ms; }
+
+void *g_cluster_fns[7] = {(void *)cl_nodes, (void *)cl_send, (void *)cl_block, (void *)cl_unblock,
+                          (void *)cl_timer, (void *)cl_stop_timer, (void *)cl_timeout_ms};
+
+static long long cfg_get_timeout(const char *name, void *pd) {
+    (void)name;
+    (void)pd;
+    return g_timeout_ms;
+}
+
+static int cfg_set_timeout(const char *name, long long v, void *pd, VMString **err) {
+    (void)name;
+    (void)pd;
+    (void)err;
+    g_timeout_ms = v;
+    return VM_OK;
+}
+
+int vts_cluster_load(VMCtx *ctx, VMGetApiFunc getapi) {
+    struct {
+        const char *name;
+        void *out;
+    } fns[] = {
+        {"RegisterClusterMessageReceiver", &RegisterReceiver},
+        {"SendClusterMessage", &SendClusterMessage},
+        {"BlockClient", &BlockClient},
+        {"UnblockClient", &UnblockClient},
+        {"GetBlockedClientPrivateData", &GetBlockedClientPrivateData},
+        {"CreateTimer", &CreateTimer},
+        {"StopTimer", &StopTimer},
+        {"Call", &Call},
+        {"CallReplyStringPtr", &CallReplyStringPtr},
+        {"FreeCallReply", &FreeCallReply},
+    };
+    for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+        char full[96];
+        strcpy(full, "ValkeyModule_");
+        strcat(full, fns[i].name);
+        if (getapi(full, fns[i].out) != VM_OK || *(void **)fns[i].out == NULL) {
+            VM_Log(ctx, VM_LOG_WARNING, "timeseries: module API function %s missing", fns[i].name);
+            return -1;
+        }
+    }
+    int rc = VM_RegisterNumericConfig(ctx, "ts-cluster-timeout", g_timeout_ms, VM_CONFIG_DEFAULT, 1, 3600000,
+                                      cfg_get_timeout, cfg_set_timeout, NULL, NULL);
+    return rc == VM_OK ? 0 : -1;
+}
+
+void vts_cluster_start(VMCtx *ctx, ClusterEventFn fn) {
+    g_event = fn;
+    if (!(VM_GetContextFlags(ctx) & CTX_FLAGS_CLUSTER)) return;
+    for (int t = 1; t <= MSG_TYPES; t++) RegisterReceiver(ctx, (uint8_t)t, on_message);
+}

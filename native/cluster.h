@@ -1,0 +1,35 @@
+/*
+ * Cluster fan-out plumbing: cluster-bus messages, blocking the client of a fanned-out
+ * command, timers, the node table (CLUSTER NODES). The protocol and the merge live in
+ * Java (vts.cluster); this file only moves bytes and events between the server and it.
+ */
+#ifndef CLUSTER_H
+#define CLUSTER_H
+
+#include "vm_api.h"
+
+/* Events Java hears through its cluster upcall: (kind, ctx, a, b, ptr, len). */
+#define CEV_MESSAGE 1 /* a = sender node id (40 bytes), b = message type, ptr/len = payload */
+#define CEV_REPLY 2   /* ctx = the unblocked client's context, a = request id */
+#define CEV_FREE 3    /* a = request id: the blocked client is done (replied or gone) */
+#define CEV_TIMER 4   /* a = the timer's data */
+typedef void (*ClusterEventFn)(int kind, VMCtx *ctx, long long a, long long b, const void *ptr, long long len);
+
+/* Fetches the cluster part of the module API and registers the ts-cluster-timeout config
+ * (call before VM_LoadConfigs). Returns 0, or -1 (logged). */
+int vts_cluster_load(VMCtx *ctx, VMGetApiFunc getapi);
+
+/* Registers the message receivers once Java's upcall is known (a no-op outside cluster mode). */
+void vts_cluster_start(VMCtx *ctx, ClusterEventFn fn);
+
+/* The functions Java calls (one entry of the shim table points at this array):
+ * 0 nodes(ctx, &len) -> CLUSTER NODES text (module-allocated; Java frees it) or NULL
+ * 1 send(ctx, target_id, type, buf, len) -> VM_OK / VM_ERR
+ * 2 block(ctx) -> blocked client handle or NULL
+ * 3 unblock(bc, request id)
+ * 4 timer(ctx, ms, data) -> timer id
+ * 5 stop_timer(ctx, id)
+ * 6 timeout_ms() -> the ts-cluster-timeout config */
+extern void *g_cluster_fns[7];
+
+#endif

@@ -1,0 +1,21 @@
+package vts.cluster;
+
+/** Fan-out counters since load (main thread only), for an INFO section. */
+public final class ClusterStats {
+    private ClusterStats() {}
+
+    /** Commands this node fanned out, and how they ended. */
+    public static long commands, failed, timeouts, retries;
+    /** Requests sent to shards, answers (partials) received, requests this node answered as a shard. */
+    public static long requestsSent, partialsReceived, requestsServed;
+    /** Payload bytes this node sent and received over the cluster bus. */
+    public static long bytesSent, bytesReceived;
+
+    /** name:value lines. */
+    public static String describe() {
+        return "cluster_commands:" + commands + "\r\ncluster_failed:" + failed + "\r\ncluster_timeouts:" + timeouts
+                + "\r\ncluster_retries:" + retries + "\r\ncluster_requests_sent:" + requestsSent
+                + "\r\ncluster_partials_received:" + partialsReceived + "\r\ncluster_requests_served:" + requestsServed
+                + "\r\ncluster_bytes_sent:" + bytesSent + "\r\ncluster_bytes_received:" + bytesReceived + "\r\n";
+    }
+}

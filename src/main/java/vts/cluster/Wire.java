@@ -1,0 +1,200 @@
+package vts.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+
+import vts.index.Results.Partial;
+import vts.index.Results.Row;
+
+/**
+ * The fan-out's messages on the cluster bus (little-endian; every message starts with the
+ * request id and the attempt it belongs to):
+ * <pre>
+ * REQUEST  id u64, attempt u32, user (bytes, absent = -1), argc u32, argv (bytes each)
+ * ANSWER   id u64, attempt u32, total u32, offset u32, then bytes [offset, offset+n) of the answer
+ * PROBE    id u64, attempt u32
+ * COUNTER  id u64, attempt u32, moves u64
+ * </pre>
+ * An answer (split over as many ANSWER messages as its size needs) is: status u8 (0 ok,
+ * 1 error), moves u64, moving u8, the served slots (2048 bytes), then the error text or the
+ * partial result. "bytes" is a u32 length and the bytes.
+ */
+final class Wire {
+    private Wire() {}
+
+    static final int REQUEST = 1, ANSWER = 2, PROBE = 3, COUNTER = 4;
+    /** The largest message payload we send: a big answer goes out in pieces of this size. */
+    static final int PIECE = 256 * 1024;
+    static final int ANSWER_HEAD = 8 + 4 + 4 + 4;
+
+    /** A shard's answer to one attempt. */
+    record Answer(String error, long moves, boolean moving, BitSet served, Partial partial) {}
+
+    // ------------------------------------------------------------ writing
+
+    static final class Out {
+        byte[] b = new byte[256];
+        int n;
+
+        private void room(int k) {
+            if (n + k > b.length) {
+                long want = Math.max((long) b.length * 2, (long) n + k);
+                if (want > Integer.MAX_VALUE - 16) throw new IllegalStateException("answer larger than 2 GB");
+                b = Arrays.copyOf(b, (int) want);
+            }
+        }
+
+        Out u8(int v) {
+            room(1);
+            b[n++] = (byte) v;
+            return this;
+        }
+
+        Out u32(int v) {
+            room(4);
+            for (int i = 0; i < 4; i++) b[n++] = (byte) (v >>> (8 * i));
+            return this;
+        }
+
+        Out u64(long v) {
+            room(8);
+            for (int i = 0; i < 8; i++) b[n++] = (byte) (v >>> (8 * i));
+            return this;
+        }
+
+        Out raw(byte[] x) {
+            room(x.length);
+            System.arraycopy(x, 0, b, n, x.length);
+            n += x.length;
+            return this;
+        }
+
+        Out bytes(byte[] x) {
+            if (x == null) return u32(-1);
+            return u32(x.length).raw(x);
+        }
+
+        byte[] done() { return Arrays.copyOf(b, n); }
+    }
+
+    static final class In {
+        final byte[] b;
+        int p;
+
+        In(byte[] b) { this.b = b; }
+
+        private void need(int k) {
+            if (k < 0 || p + k > b.length) throw new IllegalArgumentException("truncated cluster message");
+        }
+
+        int u8() {
+            need(1);
+            return b[p++] & 0xff;
+        }
+
+        int u32() {
+            need(4);
+            int v = 0;
+            for (int i = 0; i < 4; i++) v |= (b[p++] & 0xff) << (8 * i);
+            return v;
+        }
+
+        long u64() {
+            need(8);
+            long v = 0;
+            for (int i = 0; i < 8; i++) v |= (b[p++] & 0xffL) << (8 * i);
+            return v;
+        }
+
+        byte[] raw(int k) {
+            need(k);
+            byte[] x = Arrays.copyOfRange(b, p, p + k);
+            p += k;
+            return x;
+        }
+
+        byte[] bytes() {
+            int k = u32();
+            return k == -1 ? null : raw(k);
+        }
+    }
+
+    static byte[] request(long id, int attempt, byte[] user, byte[][] argv) {
+        Out o = new Out().u64(id).u32(attempt).bytes(user).u32(argv.length);
+        for (byte[] a : argv) o.bytes(a);
+        return o.done();
+    }
+
+    static byte[] probe(long id, int attempt) { return new Out().u64(id).u32(attempt).done(); }
+
+    static byte[] counter(long id, int attempt, long moves) { return new Out().u64(id).u32(attempt).u64(moves).done(); }
+
+    /** The answer body (before it is cut into ANSWER pieces). */
+    static byte[] answer(Answer a) {
+        Out o = new Out().u8(a.error() == null ? 0 : 1).u64(a.moves()).u8(a.moving() ? 1 : 0);
+        o.raw(Arrays.copyOf(a.served().toByteArray(), Slots.COUNT / 8));
+        if (a.error() != null) return o.bytes(a.error().getBytes(StandardCharsets.UTF_8)).done();
+        Partial p = a.partial();
+        o.u32(p.keys().size());
+        for (byte[] k : p.keys()) o.bytes(k);
+        o.u32(p.strings().size());
+        for (String s : p.strings()) o.bytes(s.getBytes(StandardCharsets.UTF_8));
+        o.u64(p.count());
+        o.u32(p.rows().size());
+        for (Row r : p.rows()) {
+            o.bytes(r.key);
+            if (r.labels == null) {
+                o.u32(-1);
+            } else {
+                o.u32(r.labels.length);
+                for (byte[] l : r.labels) o.bytes(l);
+            }
+            o.u32(r.cols).u32(r.n);
+            for (int i = 0; i < r.n; i++) o.u64(r.ts[i]);
+            for (int i = 0; i < r.n * r.cols; i++) o.u64(Double.doubleToRawLongBits(r.values[i]));
+        }
+        return o.done();
+    }
+
+    static Answer readAnswer(byte[] body) {
+        In in = new In(body);
+        int status = in.u8();
+        long moves = in.u64();
+        boolean moving = in.u8() != 0;
+        BitSet served = BitSet.valueOf(in.raw(Slots.COUNT / 8));
+        if (status != 0) return new Answer(new String(in.bytes(), StandardCharsets.UTF_8), moves, moving, served, null);
+        int nk = in.u32();
+        List<byte[]> keys = new ArrayList<>(Math.min(nk, 1 << 16));
+        for (int i = 0; i < nk; i++) keys.add(in.bytes());
+        int ns = in.u32();
+        List<String> strings = new ArrayList<>(Math.min(ns, 1 << 16));
+        for (int i = 0; i < ns; i++) strings.add(new String(in.bytes(), StandardCharsets.UTF_8));
+        long count = in.u64();
+        int nr = in.u32();
+        List<Row> rows = new ArrayList<>(Math.min(nr, 1 << 16));
+        for (int i = 0; i < nr; i++) {
+            byte[] key = in.bytes();
+            int nl = in.u32();
+            byte[][] labels = null;
+            if (nl != -1) {
+                labels = new byte[nl][];
+                for (int j = 0; j < nl; j++) labels[j] = in.bytes();
+            }
+            int cols = in.u32();
+            int n = in.u32();
+            if (cols < 1 || n < 0 || (long) n * cols * 8 > body.length) throw new IllegalArgumentException("bad row");
+            Row r = new Row(key, labels, 0);
+            r.cols = cols;
+            r.ts = new long[n];
+            r.values = new double[n * cols];
+            for (int j = 0; j < n; j++) r.ts[j] = in.u64();
+            for (int j = 0; j < n * cols; j++) r.values[j] = Double.longBitsToDouble(in.u64());
+            r.n = n;
+            rows.add(r);
+        }
+        return new Answer(null, moves, moving, served, new Partial(keys, rows, strings, count));
+    }
+}
