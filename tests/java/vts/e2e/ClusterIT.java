@@ -68,6 +68,10 @@ class ClusterIT {
         System.out.println("ClusterIT seed " + SEED + " (repeat with -Dvts.clusterSeed=" + SEED + ")");
         // a node timeout well above a busy machine's pauses: no failover in this test
         cluster = LocalCluster.builder().primaries(PRIMARIES).replicasEach(1).nodeTimeout(5000).track(single).start();
+        cluster.printLogsIfFails(ClusterIT::write);
+    }
+
+    static void write() {
         data = Data.generate(new Random(SEED));
         try (Resp r = single.server().resp()) {
             for (Object[] c : data.writes) r.send(c);
@@ -115,7 +119,12 @@ class ClusterIT {
     void randomQueriesGiveTheSingleNodesReplyOnEveryNode() {
         Random rnd = new Random(SEED ^ 0x5eed);
         Tally t = new Tally();
-        for (int i = 0; i < QUERIES; i++) t.add(assertSameEverywhere(conns, Queries.valid(rnd, data)));
+        for (int i = 0; i < QUERIES; i++) {
+            Object[] q = Queries.valid(rnd, data);
+            long t0 = System.nanoTime();
+            t.add(assertSameEverywhere(conns, q));
+            t.time(q, System.nanoTime() - t0);
+        }
         System.out.println("ClusterIT: " + t);
         // the run must have asked real questions: mostly answers with series in them
         assertTrue(t.withData > QUERIES / 2, "most random queries should select series: " + t);
@@ -268,6 +277,15 @@ class ClusterIT {
         int errors;
         int empty;
         int withData;
+        final java.util.TreeMap<Long, String> slowest = new java.util.TreeMap<>();
+        long totalNanos;
+
+        /** Keeps the five slowest queries (all servers answering one query, in parallel). */
+        void time(Object[] q, long nanos) {
+            totalNanos += nanos;
+            slowest.put(nanos, Queries.show(q));
+            if (slowest.size() > 5) slowest.pollFirstEntry();
+        }
 
         void add(byte[] reply) {
             if (RawResp.isError(reply)) errors++;
@@ -277,7 +295,10 @@ class ClusterIT {
 
         @Override
         public String toString() {
-            return withData + " answers with data, " + empty + " empty, " + errors + " errors";
+            StringBuilder b = new StringBuilder(withData + " answers with data, " + empty + " empty, " + errors
+                    + " errors; " + totalNanos / 1_000_000 + " ms in all; slowest:");
+            slowest.descendingMap().forEach((n, q) -> b.append("\n  ").append(n / 1_000_000).append(" ms  ").append(q));
+            return b.toString();
         }
     }
 

@@ -366,6 +366,14 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Moves one slot; {@code batch} keys per MIGRATE. Returns how many keys moved. */
     public int moveSlot(ValkeyServer from, ValkeyServer to, int slot, int batch) {
+        return moveSlot(from, to, slot, batch, 0);
+    }
+
+    /**
+     * Moves one slot, {@code batch} keys per MIGRATE and {@code pauseMillis} between them (to keep
+     * the slot half moved for a while). Returns how many keys moved.
+     */
+    public int moveSlot(ValkeyServer from, ValkeyServer to, int slot, int batch, long pauseMillis) {
         String fromId = id(from);
         String toId = id(to);
         expectOk(to.call("CLUSTER", "SETSLOT", slot, "IMPORTING", fromId), "SETSLOT IMPORTING on " + to);
@@ -379,6 +387,7 @@ public final class LocalCluster implements AutoCloseable {
             for (Resp.Reply k : items) migrate.add(((Resp.Bulk) k).bytes());
             expectOk(from.call(migrate.toArray()), "MIGRATE of slot " + slot + " from " + from);
             moved += items.size();
+            if (pauseMillis > 0) ValkeyServer.sleep(pauseMillis);
         }
         expectOk(to.call("CLUSTER", "SETSLOT", slot, "NODE", toId), "SETSLOT NODE on target " + to);
         expectOk(from.call("CLUSTER", "SETSLOT", slot, "NODE", toId), "SETSLOT NODE on source " + from);
@@ -436,6 +445,18 @@ public final class LocalCluster implements AutoCloseable {
         }
         throw new AssertionError("timed out after " + timeout + " waiting for " + what
                 + (last == null ? "" : " (last error: " + last + ")") + "\n" + logTails(30));
+    }
+
+    /**
+     * Runs a step of a class's setup; if it fails, rethrows with every node's log tail (JUnit
+     * reports no test as failed for a failing {@code @BeforeAll}, so the extension prints none).
+     */
+    public void printLogsIfFails(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException | Error e) {
+            throw new IllegalStateException(e.getMessage() + "\n" + logTails(40), e);
+        }
     }
 
     /** A field of CLUSTER INFO on one node, or null. */
