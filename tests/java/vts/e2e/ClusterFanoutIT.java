@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static vts.e2e.Ts.*;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -32,7 +34,7 @@ class ClusterFanoutIT {
         for (int i = 0; i < n; i++) {
             nodes.add(ValkeyServer.builder().config("cluster-enabled", "yes")
                     .config("cluster-port", Integer.toString(freePort()))
-                    .config("cluster-node-timeout", "3000").start());
+                    .config("cluster-node-timeout", "3000").config("appendonly", "yes").start());
         }
         for (int i = 0; i < n; i++) {
             int from = 16384 * i / n, to = 16384 * (i + 1) / n - 1;
@@ -149,6 +151,164 @@ class ClusterFanoutIT {
             Resp.Reply exec = r.call("EXEC");
             Resp.Arr items = array(exec);
             assertInstanceOf(Resp.Err.class, items.get(0));
+        }
+    }
+
+    /** A node's own id (40 characters). */
+    static String myId(ValkeyServer s) {
+        return ((Resp.Bulk) s.call("CLUSTER", "MYID")).text();
+    }
+
+    static void signal(ValkeyServer s, String sig) {
+        try {
+            assertEquals(0, new ProcessBuilder("kill", "-" + sig, Long.toString(s.pid())).start().waitFor());
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aShardThatDoesNotAnswerFailsTheQueryByNameAndOthersAreServedMeanwhile() {
+        ValkeyServer coordinator = NODES.get(0), silent = NODES.get(2);
+        assertOk(coordinator.call("CONFIG", "SET", "timeseries.ts-cluster-timeout", "700"));
+        String silentId = myId(silent);
+        signal(silent, "STOP");
+        try (Resp waiting = coordinator.resp(); Resp other = coordinator.resp()) {
+            long t0 = System.nanoTime();
+            waiting.send("TS.CARD");
+            // the client waits, the server does not
+            assertEquals("PONG", ((Resp.Simple) other.call("PING")).text());
+            assertTrue(System.nanoTime() - t0 < 500_000_000L, "PING answered while TS.CARD waits");
+            Resp.Reply r = waiting.read();
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertError("ERR TSDB: cluster shard " + silentId + " 127.0.0.1:" + silent.port()
+                    + " did not answer within 700 ms", r);
+            assertTrue(ms >= 650 && ms < 5000, "answered after " + ms + " ms");
+        } finally {
+            signal(silent, "CONT");
+            assertOk(coordinator.call("CONFIG", "SET", "timeseries.ts-cluster-timeout", "5000"));
+        }
+        assertEquals(single.call("TS.CARD"), coordinator.call("TS.CARD"), "complete again once it answers");
+    }
+
+    @Test
+    void aclOfTheCallingUserAppliesOnEveryShard() {
+        List<ValkeyServer> all = new ArrayList<>(NODES);
+        all.add(single);
+        for (ValkeyServer s : all) assertOk(s.call("ACL", "SETUSER", "lim", "on", ">pw", "+@all", "~s:*"));
+        try {
+            for (String[] q : List.of(new String[] {"TS.MGET", "FILTER", "kind=even"},
+                    new String[] {"TS.QUERYINDEX", "color=red"}, new String[] {"TS.QUERYLABELS", "VALUES", "idx"},
+                    new String[] {"TS.MRANGE", "-", "+", "FILTER", "idx=(1,2,3)"}, new String[] {"TS.CARD"})) {
+                Resp.Reply want;
+                try (Resp r = single.resp()) {
+                    assertOk(r.call("AUTH", "lim", "pw"));
+                    want = r.call((Object[]) q);
+                }
+                for (ValkeyServer node : NODES) {
+                    try (Resp r = node.resp()) {
+                        assertOk(r.call("AUTH", "lim", "pw"));
+                        assertEquals(want, r.call((Object[]) q), () -> List.of(q) + " on " + node.port());
+                    }
+                }
+            }
+            // a user the coordinator knows but a shard does not: an error, never an unchecked read
+            assertEquals(1L, integer(NODES.get(1).call("ACL", "DELUSER", "lim")));
+            try (Resp r = NODES.get(0).resp()) {
+                assertOk(r.call("AUTH", "lim", "pw"));
+                assertErrorStartsWith("ERR TSDB: no ACL user 'lim'", r.call("TS.QUERYINDEX", "idx=1"));
+            }
+        } finally {
+            for (ValkeyServer s : all) s.call("ACL", "DELUSER", "lim");
+        }
+    }
+
+    @Test
+    void mdelDeletesOnEveryShardAndThroughTheirAof() throws IOException {
+        for (int i = 0; i < 12; i++) {
+            String key = "del:" + i;
+            write(key, "TS.CREATE", key, "LABELS", "grp", "del", "half", Integer.toString(i % 2));
+            for (int t = 1; t <= 5; t++) write(key, "TS.ADD", key, Integer.toString(t * 10), Integer.toString(t));
+        }
+        String[] ranged = {"TS.MDEL", "20", "30", "FILTER", "grp=del", "half=1"};
+        assertEquals(single.call((Object[]) ranged), NODES.get(1).call((Object[]) ranged));
+        String[] whole = {"TS.MDEL", "FILTER", "grp=del", "half=0"};
+        Resp.Reply want = single.call((Object[]) whole);
+        assertEquals(6L, integer(want));
+        assertEquals(want, NODES.get(2).call((Object[]) whole));
+        for (String[] q : List.of(new String[] {"TS.QUERYINDEX", "grp=del"},
+                new String[] {"TS.MRANGE", "-", "+", "FILTER", "grp=del"})) {
+            for (ValkeyServer node : NODES) assertEquals(single.call((Object[]) q), node.call((Object[]) q));
+        }
+        // each shard wrote its own deletions to its AOF (so its replicas and a restart see them)
+        ValkeyServer holder = owner("del:0");
+        String aof = aofText(holder);
+        assertTrue(aof.contains("del:0"), "the AOF of the shard holding del:0 records its deletion");
+        for (int i = 0; i < 12; i += 2) {
+            String key = "del:" + i;
+            assertEquals(0L, integer(owner(key).call("EXISTS", key)), key);
+        }
+    }
+
+    static String aofText(ValkeyServer s) throws IOException {
+        StringBuilder out = new StringBuilder();
+        try (var files = Files.walk(s.dir())) {
+            for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".incr.aof")).toList()) {
+                out.append(new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        }
+        return out.toString();
+    }
+
+    @Test
+    void anAnswerOfManyPiecesIsReassembled() {
+        // 100000 samples in one series on another node than the coordinator: 1.6 MB, 7 pieces (4 in flight)
+        String key = "big:1";
+        ValkeyServer holder = owner(key);
+        ValkeyServer coordinator = NODES.stream().filter(n -> n != holder).findFirst().orElseThrow();
+        write(key, "TS.CREATE", key, "LABELS", "size", "big");
+        for (int b = 0; b < 100; b++) {
+            List<Object> args = new ArrayList<>();
+            args.add("TS.MADD");
+            for (int i = 0; i < 1000; i++) {
+                args.add(key);
+                args.add(Long.toString(1_000_000L + b * 1000L + i));
+                args.add(Double.toString((b * 1000 + i) * 0.37));
+            }
+            write(key, args.toArray());
+        }
+        String[] q = {"TS.MRANGE", "-", "+", "WITHLABELS", "FILTER", "size=big"};
+        Resp.Reply want = single.call((Object[]) q);
+        assertEquals(want, coordinator.call((Object[]) q));
+        assertEquals(single.call3((Object[]) q), coordinator.call3((Object[]) q));
+    }
+
+    @Test
+    void keysOfOneCommandMustShareASlot() {
+        ValkeyServer n = NODES.get(0);
+        assertErrorStartsWith("CROSSSLOT", n.call("TS.MADD", "a", "1", "1", "b", "1", "1"));
+        assertErrorStartsWith("CROSSSLOT", n.call("TS.CREATERULE", "a", "b", "AGGREGATION", "avg", "10"));
+    }
+
+    @Test
+    void policyDestinationsLandInTheSourcesSlot() {
+        for (ValkeyServer s : NODES) assertOk(s.call("CONFIG", "SET", "timeseries.ts-compaction-policy", "avg:1M:0"));
+        try {
+            for (String[] c : List.of(new String[] {"plain:7", "{plain:7}_AVG_60000"},
+                    new String[] {"{dev}cpu", "{dev}cpu_AVG_60000"})) {
+                ValkeyServer holder = owner(c[0]);
+                assertEquals(1000L, integer(holder.call("TS.ADD", c[0], "1000", "1")));
+                assertEquals(integer(holder.call("CLUSTER", "KEYSLOT", c[0])),
+                        integer(holder.call("CLUSTER", "KEYSLOT", c[1])), c[1]);
+                assertEquals(1L, integer(holder.call("EXISTS", c[1])), c[1] + " created beside " + c[0]);
+                assertTrue(array(NODES.get(0).call("TS.QUERYINDEX", "aggregation=AVG")).items()
+                        .contains(new Resp.Bulk(c[1].getBytes(java.nio.charset.StandardCharsets.UTF_8))), c[1]);
+            }
+        } finally {
+            for (ValkeyServer s : NODES) s.call("CONFIG", "SET", "timeseries.ts-compaction-policy", "");
+            for (String k : List.of("plain:7", "{plain:7}_AVG_60000", "{dev}cpu", "{dev}cpu_AVG_60000")) {
+                owner(k).call("DEL", k);
+            }
         }
     }
 }

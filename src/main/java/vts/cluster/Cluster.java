@@ -43,6 +43,25 @@ public final class Cluster {
         return true;
     }
 
+    /**
+     * The name of a destination ts-compaction-policy creates for source (plain: the
+     * reference's {@code source_AGG_bucket}). In a cluster it must hash to the source's slot:
+     * the plain name does when the source has a hash tag; else the source is wrapped as a
+     * tag, {@code {source}_AGG_bucket}. Null if neither lands in the source's slot (a source
+     * name with braces but no usable tag); the caller skips that rule.
+     */
+    public static byte[] compactionKey(long ctx, byte[] source, byte[] plain) {
+        if ((Api.contextFlags(ctx) & CTX_FLAGS_CLUSTER) == 0) return plain;
+        int slot = Slots.of(source);
+        if (Slots.of(plain) == slot) return plain;
+        byte[] wrapped = new byte[plain.length + 2];
+        wrapped[0] = '{';
+        System.arraycopy(source, 0, wrapped, 1, source.length);
+        wrapped[source.length + 1] = '}';
+        System.arraycopy(plain, source.length, wrapped, source.length + 2, plain.length - source.length);
+        return Slots.of(wrapped) == slot ? wrapped : null;
+    }
+
     private static byte[] userName(long ctx) {
         long s = Api.currentUserName(ctx);
         if (s == 0) return null;
@@ -69,6 +88,7 @@ public final class Cluster {
                         case Wire.PROBE -> Shard.probe(ctx, from, payload);
                         case Wire.ANSWER -> Coordinator.answerPiece(ctx, from, payload);
                         case Wire.COUNTER -> Coordinator.counter(ctx, from, payload);
+                        case Wire.ACK -> Shard.ack(ctx, from, payload);
                         default -> { }
                     }
                 } catch (IllegalArgumentException e) {

@@ -52,6 +52,8 @@ final class Coordinator {
         long carried;
         /** Why the last attempt was not accepted, for the timeout error. */
         String problem;
+        /** Shards of this attempt the request could not be sent to yet. */
+        final List<Topology.Node> unsent = new ArrayList<>();
         boolean done;
         String error;
         List<Partial> result;
@@ -73,7 +75,7 @@ final class Coordinator {
         CALLS.put(c.id, c);
         ClusterStats.commands++;
         guard(ctx, c, () -> {
-            c.deadlineTimer = Bus.timer(ctx, c.timeoutMs, c.id << 1);
+            c.deadlineTimer = Bus.timer(ctx, c.timeoutMs, (c.id << 2) | DEADLINE);
             attempt(ctx, c);
         });
     }
@@ -94,6 +96,7 @@ final class Coordinator {
         c.pieces.clear();
         c.filled.clear();
         c.counters.clear();
+        c.unsent.clear();
         c.probing = false;
         Topology t = Topology.parse(Bus.clusterNodes(ctx));
         if (!t.covered()) {
@@ -108,10 +111,12 @@ final class Coordinator {
                 me = n;
                 continue;
             }
-            Bus.send(ctx, n.id(), Wire.REQUEST, request, NOTHING, 0, 0); // a refused send ends as a timeout naming n
             ClusterStats.requestsSent++;
+            // no link to it right now (reconnecting, or it failed): send again shortly, until the deadline
+            if (!Bus.send(ctx, n.id(), Wire.REQUEST, request, NOTHING, 0, 0)) c.unsent.add(n);
         }
-        if (me != null) c.answers.put(me.id(), Shard.evaluate(ctx, c.argv, c.user));
+        if (!c.unsent.isEmpty()) Bus.timer(ctx, RETRY_DELAY_MS, (c.id << 2) | RESEND);
+        if (me != null) c.answers.put(me.id(), Shard.evaluate(ctx, t, c.argv, c.user));
         check(ctx, c);
     }
 
@@ -140,7 +145,10 @@ final class Coordinator {
             }
             System.arraycopy(payload, in.p, body, offset, n);
             int got = c.filled.merge(from, n, Integer::sum);
-            if (got < total) return;
+            if (got < total) {
+                Bus.send(ctx, from, Wire.ACK, Wire.probe(id, attempt), NOTHING, 0, 0); // the next piece, please
+                return;
+            }
             c.pieces.remove(from);
             ClusterStats.partialsReceived++;
             c.answers.put(from, Wire.readAnswer(body));
@@ -227,7 +235,7 @@ final class Coordinator {
         }
         c.answers.clear();
         c.attempt++; // answers still on their way belong to the abandoned attempt
-        Bus.timer(ctx, RETRY_DELAY_MS, (c.id << 1) | 1);
+        Bus.timer(ctx, RETRY_DELAY_MS, (c.id << 2) | RETRY);
     }
 
     private static void complete(long ctx, Call c) {
@@ -249,18 +257,28 @@ final class Coordinator {
         Bus.unblock(c.bc, c.id);
     }
 
-    /** A timer: the call's deadline (even data) or a retry (odd). */
+    private static final int DEADLINE = 0, RETRY = 1, RESEND = 2;
+
+    /** A timer: data is the call id and what is due (DEADLINE, RETRY, RESEND) in its low 2 bits. */
     static void timer(long ctx, long data) {
-        Call c = CALLS.get(data >>> 1);
+        Call c = CALLS.get(data >>> 2);
         if (c == null || c.done) return;
-        if ((data & 1) != 0) {
+        if ((data & 3) == RETRY) {
             guard(ctx, c, () -> attempt(ctx, c));
+            return;
+        }
+        if ((data & 3) == RESEND) {
+            guard(ctx, c, () -> {
+                byte[] request = Wire.request(c.id, c.attempt, c.user, c.argv);
+                c.unsent.removeIf(n -> Bus.send(ctx, n.id(), Wire.REQUEST, request, NOTHING, 0, 0));
+                if (!c.unsent.isEmpty()) Bus.timer(ctx, RETRY_DELAY_MS, (c.id << 2) | RESEND);
+            });
             return;
         }
         c.deadlineTimer = 0;
         ClusterStats.timeouts++;
-        Topology.Node missing = null;
-        for (Topology.Node n : c.shards) {
+        Topology.Node missing = c.unsent.isEmpty() ? null : c.unsent.get(0);
+        for (Topology.Node n : missing != null ? List.<Topology.Node>of() : c.shards) {
             boolean waiting = c.probing ? !c.counters.containsKey(n.id()) : !c.answers.containsKey(n.id());
             if (waiting) {
                 missing = n;

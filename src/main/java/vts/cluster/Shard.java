@@ -2,6 +2,7 @@ package vts.cluster;
 
 import java.util.BitSet;
 
+import vts.bridge.Api;
 import vts.bridge.Bridge;
 import vts.command.Args;
 import vts.command.MultiCommands;
@@ -23,6 +24,8 @@ final class Shard {
      * is asked again (see Coordinator).
      */
     static long moves;
+
+    private static final int LOADING = 1 << 13; // VALKEYMODULE_CTX_FLAGS_LOADING
 
     static final Bridge.KeyspaceListener MOVES = new Bridge.KeyspaceListener() {
         @Override public void added(long ctx, int db, byte[] key, long series, int cause) {
@@ -46,16 +49,65 @@ final class Shard {
         byte[][] argv = new byte[argc][];
         for (int i = 0; i < argc; i++) argv[i] = in.bytes();
         ClusterStats.requestsServed++;
-        byte[] body = Wire.answer(evaluate(ctx, argv, user));
-        // pieces of at most Wire.PIECE bytes; one link carries them to the coordinator in order
-        int total = body.length;
-        int off = 0;
-        do {
-            int n = Math.min(Wire.PIECE - Wire.ANSWER_HEAD, total - off);
-            byte[] head = new Wire.Out().u64(id).u32(attempt).u32(total).u32(off).done();
-            Bus.send(ctx, from, Wire.ANSWER, head, body, off, n);
+        purge();
+        Outgoing o = new Outgoing(from, id, attempt, Wire.answer(evaluate(ctx, Topology.parse(Bus.clusterNodes(ctx)), argv, user)), Api.milliseconds());
+        // at most WINDOW pieces in flight: each acknowledged piece lets the next one go, so a
+        // large answer never piles up in the bus link's send buffer (cluster-link-sendbuf-limit)
+        for (int i = 0; i < WINDOW && o.sendNext(ctx); i++) { }
+        if (o.off < o.body.length) OUTGOING.put(o.key(), o);
+    }
+
+    /** Pieces of an answer in flight at once (each at most Wire.PIECE bytes). */
+    static final int WINDOW = 4;
+
+    /** An answer being sent piece by piece. */
+    private static final class Outgoing {
+        final String to;
+        final long id, created;
+        final int attempt;
+        final byte[] body;
+        int off;
+
+        Outgoing(String to, long id, int attempt, byte[] body, long created) {
+            this.to = to;
+            this.id = id;
+            this.attempt = attempt;
+            this.body = body;
+            this.created = created;
+        }
+
+        String key() { return key(to, id, attempt); }
+
+        static String key(String to, long id, int attempt) { return to + ":" + id + ":" + attempt; }
+
+        /** Sends the next piece (the first one even if the body is empty); false when none is left. */
+        boolean sendNext(long ctx) {
+            if (off >= body.length && (off > 0 || body.length > 0)) return false;
+            int n = Math.min(Wire.PIECE - Wire.ANSWER_HEAD, body.length - off);
+            byte[] head = new Wire.Out().u64(id).u32(attempt).u32(body.length).u32(off).done();
+            Bus.send(ctx, to, Wire.ANSWER, head, body, off, n);
             off += n;
-        } while (off < total);
+            return off < body.length;
+        }
+    }
+
+    private static final java.util.Map<String, Outgoing> OUTGOING = new java.util.HashMap<>();
+
+    /** The coordinator took a piece: send the next one of that answer. */
+    static void ack(long ctx, String from, byte[] payload) {
+        Wire.In in = new Wire.In(payload);
+        long id = in.u64();
+        int attempt = in.u32();
+        String key = Outgoing.key(from, id, attempt);
+        Outgoing o = OUTGOING.get(key);
+        if (o != null && !o.sendNext(ctx)) OUTGOING.remove(key);
+    }
+
+    /** Drops answers whose coordinator stopped acknowledging (it gave up or went away). */
+    private static void purge() {
+        if (OUTGOING.isEmpty()) return;
+        long now = Api.milliseconds(), keep = 2 * Bus.timeoutMs() + 1000;
+        OUTGOING.values().removeIf(o -> now - o.created > keep);
     }
 
     static void probe(long ctx, String from, byte[] payload) {
@@ -65,13 +117,16 @@ final class Shard {
         Bus.send(ctx, from, Wire.COUNTER, Wire.counter(id, attempt, moves), new byte[0], 0, 0);
     }
 
-    /** This node's answer to argv for user (also used by the coordinator for its own share). */
-    static Wire.Answer evaluate(long ctx, byte[][] argv, byte[] user) {
-        Topology t = Topology.parse(Bus.clusterNodes(ctx));
+    /** This node's answer to argv for user, by its own view t of the cluster (also the coordinator's own share). */
+    static Wire.Answer evaluate(long ctx, Topology t, byte[][] argv, byte[] user) {
         Topology.Node me = t.myself();
         BitSet owned = me != null && me.primary() ? me.slots() : new BitSet();
         BitSet keep = (BitSet) owned.clone();
         keep.or(t.importing);
+        if ((Api.contextFlags(ctx) & LOADING) != 0) { // bus messages are served while loading: its index is not whole yet
+            return new Wire.Answer("LOADING cluster shard " + (me == null ? "?" : me.describe())
+                    + " is loading the dataset in memory", moves, t.moving, owned, null);
+        }
         try {
             var p = MultiCommands.evaluate(ctx, Args.ofBytes(argv), new MultiCommands.Scope(user == null ? new byte[0] : user,
                     k -> keep.get(Slots.of(k))));

@@ -17,6 +17,7 @@ import vts.index.Results.Row;
  * ANSWER   id u64, attempt u32, total u32, offset u32, then bytes [offset, offset+n) of the answer
  * PROBE    id u64, attempt u32
  * COUNTER  id u64, attempt u32, moves u64
+ * ACK      id u64, attempt u32 (a piece of the answer arrived: the shard may send one more)
  * </pre>
  * An answer (split over as many ANSWER messages as its size needs) is: status u8 (0 ok,
  * 1 error), moves u64, moving u8, the served slots (2048 bytes), then the error text or the
@@ -25,7 +26,7 @@ import vts.index.Results.Row;
 final class Wire {
     private Wire() {}
 
-    static final int REQUEST = 1, ANSWER = 2, PROBE = 3, COUNTER = 4;
+    static final int REQUEST = 1, ANSWER = 2, PROBE = 3, COUNTER = 4, ACK = 5;
     /** The largest message payload we send: a big answer goes out in pieces of this size. */
     static final int PIECE = 256 * 1024;
     static final int ANSWER_HEAD = 8 + 4 + 4 + 4;

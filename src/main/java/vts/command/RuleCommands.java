@@ -96,7 +96,8 @@ public final class RuleCommands {
 
     /**
      * ts-compaction-policy: after TS.ADD or TS.INCRBY created series s at key, creates a
-     * destination per policy rule ({@code key_AGG_bucket[_align]}, the source's labels plus
+     * destination per policy rule ({@code key_AGG_bucket[_align]}; in a cluster {@code {key}_AGG_bucket[_align]}
+     * when key has no hash tag, so that it shares key's slot; the source's labels plus
      * aggregation and time_bucket, the rule's retention) and the rule to it. A destination
      * name that is taken is skipped with a log line, as the reference does.
      */
@@ -109,7 +110,12 @@ public final class RuleCommands {
         }
         List<Rule> rules = new ArrayList<>(RuleBlob.read(s));
         for (CompactionPolicy.Entry e : policy) {
-            byte[] name = e.destKey(key);
+            byte[] name = vts.cluster.Cluster.compactionKey(ctx, key, e.destKey(key)); // in the source's slot
+            if (name == null) {
+                Bridge.log("warning", "timeseries: no compacted key for '" + utf8(key)
+                        + "': no name in its hash slot (the key has braces but no usable hash tag)");
+                continue;
+            }
             if (RuleBlob.indexOf(rules, name) >= 0) continue;
             String aggName = e.agg().name().toUpperCase(java.util.Locale.ROOT);
             List<Label> destLabels = new ArrayList<>(labels);
