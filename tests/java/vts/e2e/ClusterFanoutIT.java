@@ -136,6 +136,16 @@ class ClusterFanoutIT {
     }
 
     @Test
+    void aStableClusterNeverAsksTwice() {
+        for (ValkeyServer node : NODES) {
+            for (String[] q : QUERIES) node.call((Object[]) q);
+            String stats = ((Resp.Bulk) node.call("TS._DEBUG", "CLUSTERSTATS")).text();
+            assertTrue(stats.contains("cluster_retries:0\r\n"), stats);
+            assertTrue(!stats.contains("cluster_commands:0\r\n"), stats);
+        }
+    }
+
+    @Test
     void badInputFailsBeforeAnyFanOut() {
         String[] q = {"TS.MRANGE", "-", "+", "AGGREGATION", "nosuch", "10", "FILTER", "kind=even"};
         Resp.Reply want = single.call((Object[]) q);

@@ -10,12 +10,15 @@ public final class ClusterStats {
     public static long requestsSent, partialsReceived, requestsServed;
     /** Payload bytes this node sent and received over the cluster bus. */
     public static long bytesSent, bytesReceived;
+    /** Wall time of the fanned-out commands, from blocking the client to unblocking it: sum and maximum. */
+    public static long waitMsTotal, waitMsMax;
 
     /** name:value lines. */
     public static String describe() {
         return "cluster_commands:" + commands + "\r\ncluster_failed:" + failed + "\r\ncluster_timeouts:" + timeouts
                 + "\r\ncluster_retries:" + retries + "\r\ncluster_requests_sent:" + requestsSent
                 + "\r\ncluster_partials_received:" + partialsReceived + "\r\ncluster_requests_served:" + requestsServed
-                + "\r\ncluster_bytes_sent:" + bytesSent + "\r\ncluster_bytes_received:" + bytesReceived + "\r\n";
+                + "\r\ncluster_bytes_sent:" + bytesSent + "\r\ncluster_bytes_received:" + bytesReceived + "\r\ncluster_wait_ms_total:" + waitMsTotal
+                + "\r\ncluster_wait_ms_max:" + waitMsMax + "\r\n";
     }
 }

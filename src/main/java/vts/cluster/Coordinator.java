@@ -36,7 +36,7 @@ final class Coordinator {
 
     /** One fanned-out command, from blocking its client to its reply. */
     private static final class Call {
-        final long id, bc, timeoutMs;
+        final long id, bc, timeoutMs, started = vts.bridge.Api.milliseconds();
         final byte[][] argv;
         final byte[] user;
         final boolean deletes;
@@ -252,6 +252,9 @@ final class Coordinator {
         c.answers.clear();
         c.pieces.clear();
         if (error != null) ClusterStats.failed++;
+        long waited = vts.bridge.Api.milliseconds() - c.started;
+        ClusterStats.waitMsTotal += waited;
+        ClusterStats.waitMsMax = Math.max(ClusterStats.waitMsMax, waited);
         if (c.deadlineTimer != 0) Bus.stopTimer(ctx, c.deadlineTimer);
         c.deadlineTimer = 0;
         Bus.unblock(c.bc, c.id);

@@ -26,6 +26,11 @@ import vts.index.Results.Row;
 final class Wire {
     private Wire() {}
 
+    private static final java.lang.invoke.VarHandle INT =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final java.lang.invoke.VarHandle LONG =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     static final int REQUEST = 1, ANSWER = 2, PROBE = 3, COUNTER = 4, ACK = 5;
     /** The largest message payload we send: a big answer goes out in pieces of this size. */
     static final int PIECE = 256 * 1024;
@@ -40,9 +45,9 @@ final class Wire {
         byte[] b = new byte[256];
         int n;
 
-        private void room(int k) {
+        private void room(long k) {
             if (n + k > b.length) {
-                long want = Math.max((long) b.length * 2, (long) n + k);
+                long want = Math.max((long) b.length * 2, n + k);
                 if (want > Integer.MAX_VALUE - 16) throw new IllegalStateException("answer larger than 2 GB");
                 b = Arrays.copyOf(b, (int) want);
             }
@@ -56,13 +61,15 @@ final class Wire {
 
         Out u32(int v) {
             room(4);
-            for (int i = 0; i < 4; i++) b[n++] = (byte) (v >>> (8 * i));
+            INT.set(b, n, v);
+            n += 4;
             return this;
         }
 
         Out u64(long v) {
             room(8);
-            for (int i = 0; i < 8; i++) b[n++] = (byte) (v >>> (8 * i));
+            LONG.set(b, n, v);
+            n += 8;
             return this;
         }
 
@@ -98,15 +105,15 @@ final class Wire {
 
         int u32() {
             need(4);
-            int v = 0;
-            for (int i = 0; i < 4; i++) v |= (b[p++] & 0xff) << (8 * i);
+            int v = (int) INT.get(b, p);
+            p += 4;
             return v;
         }
 
         long u64() {
             need(8);
-            long v = 0;
-            for (int i = 0; i < 8; i++) v |= (b[p++] & 0xffL) << (8 * i);
+            long v = (long) LONG.get(b, p);
+            p += 8;
             return v;
         }
 
@@ -154,6 +161,7 @@ final class Wire {
                 for (byte[] l : r.labels) o.bytes(l);
             }
             o.u32(r.cols).u32(r.n);
+            o.room(8L * r.n * (1 + r.cols));
             for (int i = 0; i < r.n; i++) o.u64(r.ts[i]);
             for (int i = 0; i < r.n * r.cols; i++) o.u64(Double.doubleToRawLongBits(r.values[i]));
         }

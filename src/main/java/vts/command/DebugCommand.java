@@ -42,7 +42,11 @@ final class DebugCommand {
             for (long i = 0; i < n; i++) Reply.integer(ctx, i);
             throw new TsException("ERR TSDB: failed on purpose after " + n + " reply elements");
         }
-        throw new TsException("ERR TSDB: unknown TS._DEBUG subcommand; try NULLCHECK or FAILREPLY");
+        if (a.count() == 2 && a.is(1, "CLUSTERSTATS")) { // the fan-out counters of this node (vts.cluster)
+            Reply.bulk(ctx, vts.cluster.ClusterStats.describe());
+            return;
+        }
+        throw new TsException("ERR TSDB: unknown TS._DEBUG subcommand; try NULLCHECK, FAILREPLY or CLUSTERSTATS");
     }
 
     private static int nullCheck() {
