@@ -16,9 +16,10 @@ median of the rounds' p50s), the server-side time per call (INFO commandstats of
 got the command; for the cluster that is the coordinator's parse, local shard work and merge),
 the CPU time of all server processes per call (utime+stime from /proc, so the shards' work,
 the bus handling and the merge all count, waiting does not), and what crossed the bus: module
-messages per query (CLUSTER INFO cluster_stats_messages_module_sent) and bytes per query (the
-module's counters in INFO when it has them, else the cluster nodes' written bytes from
-/proc/<pid>/io minus the reply bytes the single node wrote for the same query).
+messages per query (CLUSTER INFO cluster_stats_messages_module_sent) and payload bytes per
+query (the module's counter, TS._DEBUG CLUSTERSTATS cluster_bytes_sent summed over the nodes;
+cross-checked with the bytes the cluster nodes wrote, /proc/<pid>/io wchar, minus the reply
+bytes the single node wrote for the same query).
 
 All servers share this machine's cores, so the ratios measure the fan-out's overhead, not a
 cluster's speed-up.
@@ -92,9 +93,9 @@ class Node:
                               capture_output=True, text=True).stdout
 
     def pipe(self, payload):
-        out = subprocess.run(["valkey-cli", "-p", str(self.port), "--pipe"], input=payload,
-                             capture_output=True, check=True).stdout.decode()
-        if "errors: 0" not in out:
+        done = subprocess.run(["valkey-cli", "-p", str(self.port), "--pipe"], input=payload, capture_output=True)
+        out = done.stdout.decode() + done.stderr.decode()
+        if done.returncode != 0 or "errors: 0" not in out:
             raise RuntimeError("pipe reported errors: " + out)
 
     def info(self, section):
@@ -125,11 +126,12 @@ class Node:
             return int(dict(l.split(": ") for l in f.read().splitlines())["wchar"])
 
     def module_bus_bytes(self):
-        """The module's own count of bus bytes sent, if its INFO shows one."""
-        info = self.info("everything")
-        for k, v in info.items():
-            if k.endswith("cluster_bytes_sent"):
-                return int(v)
+        """The module's own count of payload bytes this node sent over the bus (TS._DEBUG CLUSTERSTATS), or None."""
+        out = subprocess.run(["valkey-cli", "-p", str(self.port), "TS._DEBUG", "CLUSTERSTATS"],
+                             capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("cluster_bytes_sent:"):
+                return int(line.split(":", 1)[1])
         return None
 
     def close(self):
@@ -178,7 +180,8 @@ def load(single, cluster, data):
     per = {}
     n = len(cluster)
     for key, cmds in data.items():
-        owner = cluster[key_slot(key) * n // SLOTS]
+        slot = key_slot(key)
+        owner = next(c for i, c in enumerate(cluster) if i * SLOTS // n <= slot < (i + 1) * SLOTS // n)
         per.setdefault(owner, []).extend(cmds)
     for node, cmds in per.items():
         node.pipe(b"".join(cmds))
@@ -215,6 +218,7 @@ def round_(target, everyone, calls, query, command):
         "avg": float(lat["avg_latency_ms"]),
         "usec": usec,
         "cpu": (sum(cpu1) - sum(cpu0)) * 1000 / calls,
+        "cpu_target": (cpu1[everyone.index(target)] - cpu0[everyone.index(target)]) * 1000 / calls,
         "msgs": (sum(msg1) - sum(msg0)) / calls,
         "written": (sum(wb1) - sum(wb0)) / calls,
         "bus": bus,
@@ -258,7 +262,8 @@ def main():
                   % (name, args.series // 10, args.rounds, calls))
             fmt = lambda m: "%.3f [%.3f-%.3f]" % m if m[0] is not None else "n/a"
             for what, key, unit in (("client-observed p50", "p50", "ms"), ("server side, node that got it", "usec", "us"),
-                                    ("CPU of all servers per call", "cpu", "ms")):
+                                    ("CPU of all servers per call", "cpu", "ms"),
+                                    ("CPU of the node that got it", "cpu_target", "ms")):
                 s, c = med(rows["single"], key), med(rows["cluster"], key)
                 ratio = c[0] / s[0] if s[0] and c[0] is not None else float("nan")
                 print("  %-32s single %-26s cluster %-26s ratio %.2f" % (what + " (" + unit + ")", fmt(s), fmt(c), ratio))
