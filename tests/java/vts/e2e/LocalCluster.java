@@ -47,7 +47,8 @@ public final class LocalCluster implements AutoCloseable {
     public static final class Builder {
         private int primaries = 3;
         private int replicasEach = 0;
-        private int nodeTimeoutMillis = 1500;
+        // a shared, busy machine pauses processes for seconds: shorter timeouts made clusters flap
+        private int nodeTimeoutMillis = 5000;
         private UnaryOperator<ValkeyServer.Builder> setup = b -> b;
         private ServerExtension tracker;
         private Duration readyTimeout = Duration.ofSeconds(90);
@@ -64,7 +65,7 @@ public final class LocalCluster implements AutoCloseable {
             return this;
         }
 
-        /** {@code cluster-node-timeout}; small values make failover fast. */
+        /** {@code cluster-node-timeout} (default 5000 ms); small values make failover fast but may flap under load. */
         public Builder nodeTimeout(int millis) {
             nodeTimeoutMillis = millis;
             return this;

@@ -17,7 +17,7 @@ class LocalClusterIT {
 
     @Test
     void startsMovesSlotsAndFailsOver() {
-        try (LocalCluster c = LocalCluster.builder().primaries(3).replicasEach(1).track(valkey).start()) {
+        try (LocalCluster c = LocalCluster.builder().primaries(3).replicasEach(1).nodeTimeout(4000).track(valkey).start()) {
             assertEquals(3, c.primaries().size());
             assertEquals(3, c.replicas().size());
             for (ValkeyServer s : c.nodes()) assertEquals("ok", LocalCluster.clusterInfo(s, "cluster_state"));
