@@ -128,6 +128,8 @@ int vts_cluster_load(VMCtx *ctx, VMGetApiFunc getapi) {
 
 void vts_cluster_start(VMCtx *ctx, ClusterEventFn fn) {
     g_event = fn;
-    if (!(VM_GetContextFlags(ctx) & CTX_FLAGS_CLUSTER)) return;
+    int cluster = (VM_GetContextFlags(ctx) & CTX_FLAGS_CLUSTER) != 0;
+    g_event(CEV_INSTALL, ctx, (long long)(intptr_t)g_cluster_fns, cluster, NULL, 0);
+    if (!cluster) return;
     for (int t = 1; t <= MSG_TYPES; t++) RegisterReceiver(ctx, (uint8_t)t, on_message);
 }

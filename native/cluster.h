@@ -13,16 +13,17 @@
 #define CEV_REPLY 2   /* ctx = the unblocked client's context, a = request id */
 #define CEV_FREE 3    /* a = request id: the blocked client is done (replied or gone) */
 #define CEV_TIMER 4   /* a = the timer's data */
+#define CEV_INSTALL 5 /* a = g_cluster_fns, b = 1 in cluster mode: sent once at load */
 typedef void (*ClusterEventFn)(int kind, VMCtx *ctx, long long a, long long b, const void *ptr, long long len);
 
 /* Fetches the cluster part of the module API and registers the ts-cluster-timeout config
  * (call before VM_LoadConfigs). Returns 0, or -1 (logged). */
 int vts_cluster_load(VMCtx *ctx, VMGetApiFunc getapi);
 
-/* Registers the message receivers once Java's upcall is known (a no-op outside cluster mode). */
+/* Hands Java the function table (CEV_INSTALL) and, in cluster mode, registers the message receivers. */
 void vts_cluster_start(VMCtx *ctx, ClusterEventFn fn);
 
-/* The functions Java calls (one entry of the shim table points at this array):
+/* The functions Java calls (their addresses reach Java with CEV_INSTALL):
  * 0 nodes(ctx, &len) -> CLUSTER NODES text (module-allocated; Java frees it) or NULL
  * 1 send(ctx, target_id, type, buf, len) -> VM_OK / VM_ERR
  * 2 block(ctx) -> blocked client handle or NULL

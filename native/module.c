@@ -113,8 +113,7 @@ static int vts_replicate(VMCtx *ctx, const char *cmd, VMString **argv, size_t ar
 }
 
 /* the shim functions Java calls (besides the module API): read by vts.bridge.Bridge.init */
-static void *g_shim_fns[] = {(void *)vts_log, (void *)vts_replicate, (void *)vts_reply_batch,
-                             (void *)g_cluster_fns /* cluster fan-out (native/cluster.h) */};
+static void *g_shim_fns[] = {(void *)vts_log, (void *)vts_replicate, (void *)vts_reply_batch};
 
 /* ---------------- the data type ---------------- */
 

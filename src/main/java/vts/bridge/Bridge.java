@@ -69,7 +69,6 @@ public final class Bridge {
             redirectStandardStreams();
 
             vts.command.Commands.registerAll();
-            if (shimCount >= 4) vts.cluster.Cluster.install(fns.getAtIndex(JAVA_LONG, 3)); // native/cluster.h
             String[] list = commandNames.split(",");
             handlers = new Handler[list.length];
             names = new String[list.length];
@@ -113,7 +112,9 @@ public final class Bridge {
 
     /** The upcall target: one call per command. Always returns 0 (VALKEYMODULE_OK). */
     static int dispatch(int cmd, long ctx, long argv, long ptrs, long lens, int argc) {
-        guarded(ctx, cmd >= 0 && cmd < names.length ? names[cmd] : "?", () -> {
+        int outer = 0;
+        try {
+            outer = Reply.begin();
             NativeArgs a = depth == 0 ? ARGS : new NativeArgs(); // a module may call us re-entrantly
             a.reset(argv, ptrs, lens, argc);
             depth++;
@@ -122,7 +123,12 @@ public final class Bridge {
             } finally {
                 depth--;
             }
-        });
+            Reply.finish();
+        } catch (Throwable t) {
+            failed(ctx, cmd >= 0 && cmd < names.length ? names[cmd] : "?", t);
+        } finally {
+            Reply.end(outer);
+        }
         return 0;
     }
 
@@ -137,19 +143,26 @@ public final class Bridge {
             outer = Reply.begin();
             body.run();
             Reply.finish();
-        } catch (TsException e) {
-            replyErrorSafely(ctx, e.getMessage());
-        } catch (OutOfMemoryError e) {
-            emergencyError(ctx, OOM_MESSAGE);
         } catch (Throwable t) {
+            failed(ctx, what, t);
+        } finally {
+            Reply.end(outer);
+        }
+    }
+
+    /** The error reply for t, thrown by command what. */
+    private static void failed(long ctx, String what, Throwable t) {
+        if (t instanceof TsException e) {
+            replyErrorSafely(ctx, e.getMessage());
+        } else if (t instanceof OutOfMemoryError) {
+            emergencyError(ctx, OOM_MESSAGE);
+        } else {
             try {
                 log("warning", "timeseries: " + what + " failed: " + t);
                 replyErrorSafely(ctx, "ERR TSDB: internal error: " + t);
             } catch (Throwable t2) {
                 emergencyError(ctx, INTERNAL_MESSAGE);
             }
-        } finally {
-            Reply.end(outer);
         }
     }
 

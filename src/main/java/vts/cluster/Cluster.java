@@ -15,12 +15,12 @@ public final class Cluster {
     private Cluster() {}
 
     // native/cluster.h CEV_*
-    private static final int CEV_MESSAGE = 1, CEV_REPLY = 2, CEV_FREE = 3, CEV_TIMER = 4;
+    private static final int CEV_MESSAGE = 1, CEV_REPLY = 2, CEV_FREE = 3, CEV_TIMER = 4, CEV_INSTALL = 5;
     private static final int CTX_FLAGS_CLUSTER = 1 << 5, CTX_FLAGS_REPLICATED = 1 << 12, CTX_FLAGS_LOADING = 1 << 13,
             CTX_FLAGS_DENY_BLOCKING = 1 << 21;
 
     /** Called once at load with the address of native/cluster.c's function table. */
-    public static void install(long fnTable) {
+    private static void install(long fnTable) {
         Bus.install(fnTable);
         Bridge.addKeyspaceListener(Shard.MOVES);
     }
@@ -98,6 +98,7 @@ public final class Cluster {
             case CEV_REPLY -> Coordinator.reply(ctx, a);
             case CEV_FREE -> Coordinator.forget(a);
             case CEV_TIMER -> Coordinator.timer(ctx, a);
+            case CEV_INSTALL -> install(a);
             default -> { }
         }
     }

@@ -213,16 +213,17 @@ final class Coordinator {
 
     /** Null if the answers own every slot exactly once, else what is wrong. */
     private static String claimProblem(Call c) {
-        byte[] owners = new byte[Slots.COUNT];
+        java.util.BitSet owned = new java.util.BitSet(Slots.COUNT);
         for (Wire.Answer a : c.answers.values()) {
-            for (int s = a.served().nextSetBit(0); s >= 0; s = a.served().nextSetBit(s + 1)) {
-                if (owners[s] < 2) owners[s]++;
+            if (owned.intersects(a.served())) {
+                java.util.BitSet twice = (java.util.BitSet) owned.clone();
+                twice.and(a.served());
+                return "hash slot " + twice.nextSetBit(0) + " was answered for by 2 shards";
             }
+            owned.or(a.served());
         }
-        for (int s = 0; s < Slots.COUNT; s++) {
-            if (owners[s] != 1) return "hash slot " + s + " was answered for by " + owners[s] + " shards";
-        }
-        return null;
+        int none = owned.nextClearBit(0);
+        return none < Slots.COUNT ? "hash slot " + none + " was answered for by no shard" : null;
     }
 
     private static void retry(long ctx, Call c, String why) {
