@@ -3,6 +3,9 @@
 #   ./build.sh        build target/libvalkeyts.so and target/valkeyts.jar
 #   ./build.sh run    build, then run valkey-server on 127.0.0.1:6379 with the module (data in ./data)
 #   ./build.sh test   build and run every unit and end-to-end test
+#   ./build.sh cluster  build, then run a local Valkey Cluster (3 primaries, 3 replicas) on
+#                     127.0.0.1 ports $PORT..$PORT+5 (PORT=7000 by default), data in
+#                     ./data/cluster/<port>; Ctrl-C stops it. Extra arguments go to every server.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -101,6 +104,82 @@ build_native() {
 
 MVN=(mvn -B -q -Dstyle.color=never)
 
+# ---- ./build.sh cluster: a local 3-primary, 3-replica cluster, stopped by Ctrl-C -------------
+CLUSTER_PIDS=()
+
+stop_cluster() {
+    trap - INT TERM EXIT
+    [ ${#CLUSTER_PIDS[@]} = 0 ] && return 0
+    log "stopping the cluster (PIDs ${CLUSTER_PIDS[*]})"
+    kill -TERM "${CLUSTER_PIDS[@]}" 2>/dev/null || true
+    local pid
+    for pid in "${CLUSTER_PIDS[@]}"; do
+        # bounded wait: a node still running after 30 s is killed
+        for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    CLUSTER_PIDS=()
+}
+
+cluster_state() { # prints cluster_state of the node on port $1
+    valkey-cli -h 127.0.0.1 -p "$1" CLUSTER INFO 2>/dev/null | tr -d '\r' | sed -n 's/^cluster_state://p'
+}
+
+run_cluster() {
+    local base=${PORT:-7000} n=6 i port dir formed=0 fresh=0
+    local ports=()
+    for ((i = 0; i < n; i++)); do ports+=($((base + i))); done
+    for port in "${ports[@]}"; do
+        if valkey-cli -h 127.0.0.1 -p "$port" PING >/dev/null 2>&1; then
+            log "port $port is in use (set PORT=... to choose other ports)"; exit 1
+        fi
+        [ -f "$ROOT/data/cluster/$port/nodes.conf" ] && formed=$((formed + 1)) || fresh=$((fresh + 1))
+    done
+    if [ $formed != 0 ] && [ $fresh != 0 ]; then
+        log "data/cluster holds only part of a cluster for ports ${ports[*]}; remove $ROOT/data/cluster to start afresh"
+        exit 1
+    fi
+    trap stop_cluster EXIT
+    trap 'exit 130' INT TERM
+    for port in "${ports[@]}"; do
+        dir="$ROOT/data/cluster/$port"
+        mkdir -p "$dir"
+        valkey-server --bind 127.0.0.1 --port "$port" --dir "$dir" --daemonize no \
+            --logfile "$dir/valkey.log" --cluster-enabled yes --cluster-config-file nodes.conf \
+            --cluster-node-timeout 5000 --loadmodule "$ROOT/target/libvalkeyts.so" "$@" &
+        CLUSTER_PIDS+=($!)
+    done
+    for port in "${ports[@]}"; do
+        for _ in $(seq 600); do
+            valkey-cli -h 127.0.0.1 -p "$port" PING >/dev/null 2>&1 && continue 2
+            sleep 0.1
+        done
+        log "the node on port $port did not start; see $ROOT/data/cluster/$port/valkey.log"; exit 1
+    done
+    if [ $formed = 0 ]; then
+        local addrs=()
+        for port in "${ports[@]}"; do addrs+=("127.0.0.1:$port"); done
+        log "creating the cluster (valkey-cli --cluster create; output in $ROOT/data/cluster/create.log)"
+        valkey-cli --cluster create "${addrs[@]}" --cluster-replicas 1 --cluster-yes \
+            >"$ROOT/data/cluster/create.log" 2>&1 || { log "cluster create failed:"; cat "$ROOT/data/cluster/create.log" >&2; exit 1; }
+    fi
+    for port in "${ports[@]}"; do
+        for _ in $(seq 600); do
+            [ "$(cluster_state "$port")" = ok ] && continue 2
+            sleep 0.1
+        done
+        log "the cluster did not reach cluster_state:ok on port $port; see $ROOT/data/cluster/$port/valkey.log"; exit 1
+    done
+    echo
+    echo "Valkey Cluster with the timeseries module is running (Ctrl-C stops it):"
+    valkey-cli -h 127.0.0.1 -p "$base" CLUSTER NODES | sort -k2 | awk '{
+        split($2, a, "@"); split(a[1], hp, ":"); role = ($3 ~ /master/) ? "primary" : "replica";
+        printf "  127.0.0.1:%s  %-7s  slots %-12s  data %s/data/cluster/%s\n", hp[2], role, ($9 == "" ? "-" : $9), root, hp[2] }' root="$ROOT"
+    echo "Try: valkey-cli -c -p $base TS.ADD temp:1 '*' 21.5 LABELS room kitchen"
+    echo "     valkey-cli -c -p $base TS.MGET FILTER room=kitchen"
+    wait
+}
+
 cmd=${1:-build}
 case "$cmd" in
 build)
@@ -127,8 +206,15 @@ test)
     build_native
     mvn -B -Dstyle.color=never verify
     ;;
+cluster)
+    ensure_tools
+    ensure_valkey
+    build_native
+    "${MVN[@]}" -DskipTests package
+    run_cluster "${@:2}"
+    ;;
 *)
-    echo "usage: $0 [build|run|test]" >&2
+    echo "usage: $0 [build|run|test|cluster]" >&2
     exit 2
     ;;
 esac

@@ -123,14 +123,29 @@ public final class Resp implements AutoCloseable {
     }
 
     public Resp(String host, int port, int timeoutMillis) {
+        socket = connect(host, port, timeoutMillis);
         try {
-            socket = new Socket();
-            socket.connect(new InetSocketAddress(host, port), 5_000);
-            socket.setSoTimeout(timeoutMillis);
-            socket.setTcpNoDelay(true);
             in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
             out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
         } catch (IOException e) {
+            throw new UncheckedIOException("connect " + host + ":" + port, e);
+        }
+    }
+
+    /** A connected socket: 5 s to connect, the given read timeout, no Nagle delay. */
+    static Socket connect(String host, int port, int timeoutMillis) {
+        Socket s = new Socket();
+        try {
+            s.connect(new InetSocketAddress(host, port), 5_000);
+            s.setSoTimeout(timeoutMillis);
+            s.setTcpNoDelay(true);
+            return s;
+        } catch (IOException e) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // failing anyway
+            }
             throw new UncheckedIOException("connect " + host + ":" + port, e);
         }
     }

@@ -504,7 +504,7 @@ public final class ValkeyServer implements AutoCloseable {
         return b.append('"').toString();
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             s.setReuseAddress(true);
             return s.getLocalPort();

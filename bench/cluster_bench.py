@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""Multi-series queries through a 3-primary Valkey Cluster against one node holding the same data.
+
+Starts four valkey-server processes with the module on 127.0.0.1 (free ports, temp dirs, no
+persistence): three cluster-enabled primaries (slots split evenly) and one plain node. Both get
+the same 10,000 series (label grp=g0..g9, 1,000 series each; the 1,000 series of grp=g1 hold
+1,000 samples one second apart, the others 10). Then, in alternating rounds, each query runs
+on the single node and on one cluster primary (the coordinator, which fans out over the
+cluster bus):
+
+  TS.MRANGE - + AGGREGATION avg 60000 FILTER grp=g1   (~1,000 series, 17 buckets each)
+  TS.MGET FILTER grp=g1                                (~1,000 series)
+
+and reports, per query: the client-observed latency (valkey-benchmark, one connection,
+median of the rounds' p50s), the server-side time per call (INFO commandstats of the node that
+got the command; for the cluster that is the coordinator's parse, local shard work and merge),
+the CPU time of all server processes per call (utime+stime from /proc, so the shards' work,
+the bus handling and the merge all count, waiting does not), and what crossed the bus: module
+messages per query (CLUSTER INFO cluster_stats_messages_module_sent) and payload bytes per
+query (the module's counter, TS._DEBUG CLUSTERSTATS cluster_bytes_sent summed over the nodes;
+cross-checked with the bytes the cluster nodes wrote, /proc/<pid>/io wchar, minus the reply
+bytes the single node wrote for the same query).
+
+All servers share this machine's cores, so the ratios measure the fan-out's overhead, not a
+cluster's speed-up.
+
+usage: bench/cluster_bench.py [--module target/libvalkeyts.so] [--rounds 5] [--series 10000]
+"""
+import argparse
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from vts_bench import free_port, resp  # noqa: E402
+
+SLOTS = 16384
+T0 = 1_700_000_000_000
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def crc16(data):
+    """CRC16-CCITT (XMODEM), the cluster's key hash."""
+    crc = 0
+    for b in data:
+        crc ^= b << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return crc
+
+
+def key_slot(key):
+    k = key.encode()
+    s = k.find(b"{")
+    if s >= 0:
+        e = k.find(b"}", s + 1)
+        if e > s + 1:
+            k = k[s + 1:e]
+    return crc16(k) % SLOTS
+
+
+class Node:
+    def __init__(self, module, cluster):
+        self.dir = tempfile.mkdtemp(prefix="vts-cbench-")
+        self.port = free_port()
+        args = ["valkey-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir,
+                "--save", "", "--appendonly", "no", "--daemonize", "no",
+                "--logfile", os.path.join(self.dir, "server.log"), "--loadmodule", module]
+        if cluster:
+            self.bus = free_port()
+            args += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                     "--cluster-port", str(self.bus), "--cluster-node-timeout", "15000"]
+        self.proc = subprocess.Popen(args)
+        for _ in range(1200):
+            try:
+                if self.cli("PING").strip() == "PONG":
+                    return
+            except subprocess.CalledProcessError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("server did not start; see " + self.dir)
+
+    def cli(self, *args):
+        return subprocess.run(["valkey-cli", "-p", str(self.port), *[str(a) for a in args]], check=True,
+                              capture_output=True, text=True).stdout
+
+    def pipe(self, payload):
+        done = subprocess.run(["valkey-cli", "-p", str(self.port), "--pipe"], input=payload, capture_output=True)
+        out = done.stdout.decode() + done.stderr.decode()
+        if done.returncode != 0 or "errors: 0" not in out:
+            raise RuntimeError("pipe reported errors: " + out)
+
+    def info(self, section):
+        out = {}
+        for line in self.cli("INFO", section).splitlines():
+            if ":" in line:
+                k, v = line.split(":", 1)
+                out[k] = v
+        return out
+
+    def cluster_info(self):
+        return dict(l.split(":", 1) for l in self.cli("CLUSTER", "INFO").split() if ":" in l)
+
+    def usec_per_call(self, command):
+        stats = {k.lower(): v for k, v in self.info("commandstats").items()}.get("cmdstat_" + command.lower())
+        if not stats:
+            return None
+        fields = dict(kv.split("=") for kv in stats.split(","))
+        return float(fields["usec_per_call"])
+
+    def cpu_seconds(self):
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / HZ  # utime, stime
+
+    def written_bytes(self):
+        with open("/proc/%d/io" % self.proc.pid) as f:
+            return int(dict(l.split(": ") for l in f.read().splitlines())["wchar"])
+
+    def module_bus_bytes(self):
+        """The module's own count of payload bytes this node sent over the bus (TS._DEBUG CLUSTERSTATS), or None."""
+        out = subprocess.run(["valkey-cli", "-p", str(self.port), "TS._DEBUG", "CLUSTERSTATS"],
+                             capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("cluster_bytes_sent:"):
+                return int(line.split(":", 1)[1])
+        return None
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def start_cluster(module, n=3):
+    nodes = [Node(module, True) for _ in range(n)]
+    for i, s in enumerate(nodes):
+        s.cli("CLUSTER", "SET-CONFIG-EPOCH", i + 1)
+        s.cli("CLUSTER", "ADDSLOTSRANGE", i * SLOTS // n, (i + 1) * SLOTS // n - 1)
+    for s in nodes[1:]:
+        nodes[0].cli("CLUSTER", "MEET", "127.0.0.1", s.port, s.bus)
+    for _ in range(1200):
+        if all(s.cluster_info().get("cluster_state") == "ok" and s.cluster_info().get("cluster_known_nodes") == str(n)
+               for s in nodes):
+            return nodes
+        time.sleep(0.1)
+    raise RuntimeError("cluster did not reach cluster_state:ok")
+
+
+def dataset(series, match_samples=1000, other_samples=10):
+    """{key: [TS.CREATE + TS.MADD commands]}; deterministic."""
+    rnd = random.Random(7)
+    out = {}
+    for i in range(series):
+        key = "s:%d" % i
+        grp = "g%d" % (i % 10)
+        cmds = [resp("TS.CREATE", key, "LABELS", "grp", grp, "host", "h%d" % (i % 1000))]
+        n = match_samples if grp == "g1" else other_samples
+        walk = 100.0
+        for b in range(0, n, 200):
+            args = ["TS.MADD"]
+            for j in range(b, min(b + 200, n)):
+                walk += rnd.uniform(-1, 1)
+                args += [key, T0 + j * 1000, "%.2f" % walk]
+            cmds.append(resp(*args))
+        out[key] = cmds
+    return out
+
+
+def load(single, cluster, data):
+    single.pipe(b"".join(c for cmds in data.values() for c in cmds))
+    per = {}
+    n = len(cluster)
+    for key, cmds in data.items():
+        slot = key_slot(key)
+        owner = next(c for i, c in enumerate(cluster) if i * SLOTS // n <= slot < (i + 1) * SLOTS // n)
+        per.setdefault(owner, []).extend(cmds)
+    for node, cmds in per.items():
+        node.pipe(b"".join(cmds))
+    total = sum(int(s.cli("DBSIZE")) for s in cluster)
+    if total != len(data) or int(single.cli("DBSIZE")) != len(data):
+        raise RuntimeError("loaded %d keys in the cluster, %s on the single node" % (total, single.cli("DBSIZE")))
+
+
+def bench_latency(node, calls, query):
+    out = subprocess.run(["valkey-benchmark", "-p", str(node.port), "-c", "1", "-n", str(calls), "--csv", *query],
+                         capture_output=True, text=True, check=True).stdout.strip().splitlines()
+    head = [h.strip('"') for h in out[0].split(",")]
+    row = [v.strip('"') for v in out[-1].split(",")]
+    return dict(zip(head, row))
+
+
+def round_(target, everyone, calls, query, command):
+    """One round on target: returns client p50 ms, server usec/call, CPU ms/call, module messages/call, bytes written/call."""
+    for s in everyone:
+        s.cli("CONFIG", "RESETSTAT")
+    cpu0 = [s.cpu_seconds() for s in everyone]
+    wb0 = [s.written_bytes() for s in everyone]
+    msg0 = [int(s.cluster_info().get("cluster_stats_messages_module_sent", 0)) for s in everyone] if len(everyone) > 1 else [0]
+    bus0 = [s.module_bus_bytes() for s in everyone]
+    lat = bench_latency(target, calls, query)
+    cpu1 = [s.cpu_seconds() for s in everyone]
+    wb1 = [s.written_bytes() for s in everyone]
+    msg1 = [int(s.cluster_info().get("cluster_stats_messages_module_sent", 0)) for s in everyone] if len(everyone) > 1 else [0]
+    bus1 = [s.module_bus_bytes() for s in everyone]
+    usec = target.usec_per_call(command)
+    bus = None if None in bus0 + bus1 else (sum(bus1) - sum(bus0)) / calls
+    return {
+        "p50": float(lat["p50_latency_ms"]),
+        "avg": float(lat["avg_latency_ms"]),
+        "usec": usec,
+        "cpu": (sum(cpu1) - sum(cpu0)) * 1000 / calls,
+        "cpu_target": (cpu1[everyone.index(target)] - cpu0[everyone.index(target)]) * 1000 / calls,
+        "msgs": (sum(msg1) - sum(msg0)) / calls,
+        "written": (sum(wb1) - sum(wb0)) / calls,
+        "bus": bus,
+    }
+
+
+def med(rows, k):
+    vals = [r[k] for r in rows if r[k] is not None]
+    if not vals:
+        return None, None, None
+    return statistics.median(vals), min(vals), max(vals)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--module", default=os.path.join(ROOT, "target", "libvalkeyts.so"))
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--series", type=int, default=10000)
+    args = ap.parse_args()
+    module = os.path.abspath(args.module)
+    single = Node(module, False)
+    cluster = []
+    try:
+        cluster = start_cluster(module)
+        t = time.time()
+        load(single, cluster, dataset(args.series))
+        print("loaded %d series into the single node and a 3-primary cluster in %.0f s" % (args.series, time.time() - t))
+        queries = [
+            ("TS.MRANGE avg 60000", "ts.mrange", 20, ["TS.MRANGE", "-", "+", "AGGREGATION", "avg", "60000", "FILTER", "grp=g1"]),
+            ("TS.MGET", "ts.mget", 100, ["TS.MGET", "FILTER", "grp=g1"]),
+        ]
+        coordinator = cluster[0]
+        for name, command, calls, query in queries:
+            for node in (single, coordinator):  # warm-up: JIT, allocator
+                bench_latency(node, calls * 2, query)
+            rows = {"single": [], "cluster": []}
+            for _ in range(args.rounds):
+                rows["single"].append(round_(single, [single], calls, query, command))
+                rows["cluster"].append(round_(coordinator, cluster, calls, query, command))
+            print("\n%s over ~%d series (%d rounds of %d calls; median [min-max] of the rounds)"
+                  % (name, args.series // 10, args.rounds, calls))
+            fmt = lambda m: "%.3f [%.3f-%.3f]" % m if m[0] is not None else "n/a"
+            for what, key, unit in (("client-observed p50", "p50", "ms"), ("server side, node that got it", "usec", "us"),
+                                    ("CPU of all servers per call", "cpu", "ms"),
+                                    ("CPU of the node that got it", "cpu_target", "ms")):
+                s, c = med(rows["single"], key), med(rows["cluster"], key)
+                ratio = c[0] / s[0] if s[0] and c[0] is not None else float("nan")
+                print("  %-32s single %-26s cluster %-26s ratio %.2f" % (what + " (" + unit + ")", fmt(s), fmt(c), ratio))
+            reply = med(rows["single"], "written")[0]
+            written = med(rows["cluster"], "written")[0]
+            msgs = med(rows["cluster"], "msgs")[0]
+            bus = med(rows["cluster"], "bus")[0]
+            print("  bus per query: %.1f module messages; %s bytes by the module's count; %.0f bytes written by all"
+                  " cluster nodes minus the %.0f-byte reply = %.0f" % (
+                      msgs, "%.0f" % bus if bus is not None else "n/a", written, reply, written - reply))
+    finally:
+        for s in cluster + [single]:
+            try:
+                s.close()
+            except Exception as e:  # keep stopping the others
+                print("stopping %d: %s" % (s.port, e), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
