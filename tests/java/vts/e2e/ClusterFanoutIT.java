@@ -142,6 +142,10 @@ class ClusterFanoutIT {
             String stats = ((Resp.Bulk) node.call("TS._DEBUG", "CLUSTERSTATS")).text();
             assertTrue(stats.contains("cluster_retries:0\r\n"), stats);
             assertTrue(!stats.contains("cluster_commands:0\r\n"), stats);
+            // the same counters in INFO timeseries, where exporters read them
+            assertEquals("0", node.info("timeseries", "timeseries_cluster_retries"));
+            assertTrue(Long.parseLong(node.info("timeseries", "timeseries_cluster_commands")) >= QUERIES.size());
+            assertTrue(Long.parseLong(node.info("timeseries", "timeseries_cluster_bytes_received")) > 0);
         }
     }
 

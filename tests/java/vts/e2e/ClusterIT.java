@@ -533,6 +533,8 @@ class ClusterIT {
                 if (rnd.nextInt(3) == 0) q.add(label(rnd)); // several labels: our extension
                 q.add("REDUCE");
                 q.add(REDUCERS[rnd.nextInt(REDUCERS.length)]);
+            } else if (rnd.nextInt(4) == 0) {
+                q.add("EXCLUDEEMPTY"); // applied by the node that merges, after every shard's rows are in
             }
         }
 

@@ -7,6 +7,7 @@ import vts.bridge.Api;
 import vts.bridge.Bridge;
 import vts.bridge.Config;
 import vts.bridge.Reply;
+import vts.cluster.ClusterStats;
 import vts.codec.Chunks;
 import vts.index.Indexes;
 import vts.index.LabelIndex;
@@ -49,6 +50,17 @@ public final class ModuleInfo implements Bridge.KeyspaceListener {
     private static final long GC_TOTAL = Reply.cstring("gc_pause_total_ms");
     private static final long GC_MAX = Reply.cstring("gc_pause_max_ms");
     private static final long BLOCKED = Reply.cstring("blocked_read_clients");
+    private static final long CL_COMMANDS = Reply.cstring("cluster_commands");
+    private static final long CL_FAILED = Reply.cstring("cluster_failed");
+    private static final long CL_TIMEOUTS = Reply.cstring("cluster_timeouts");
+    private static final long CL_RETRIES = Reply.cstring("cluster_retries");
+    private static final long CL_SENT = Reply.cstring("cluster_requests_sent");
+    private static final long CL_PARTIALS = Reply.cstring("cluster_partials_received");
+    private static final long CL_SERVED = Reply.cstring("cluster_requests_served");
+    private static final long CL_BYTES_SENT = Reply.cstring("cluster_bytes_sent");
+    private static final long CL_BYTES_RECEIVED = Reply.cstring("cluster_bytes_received");
+    private static final long CL_WAIT_TOTAL = Reply.cstring("cluster_wait_ms_total");
+    private static final long CL_WAIT_MAX = Reply.cstring("cluster_wait_ms_max");
     private static long[] dbNames = new long[16];
 
     /** Sums over the series of one database. */
@@ -154,7 +166,19 @@ public final class ModuleInfo implements Bridge.KeyspaceListener {
         Api.infoAddLong(ictx, GC_TOTAL, GcStats.pauseTotalMs());
         Api.infoAddLong(ictx, GC_MAX, GcStats.pauseMaxMs());
         Api.infoAddLong(ictx, BLOCKED, Config.blockedReaders());
-        // cluster (vts.cluster): its fan-out counters and timeouts are added here
+        // the cluster fan-out (vts.cluster): commands this node fanned out and how they ended,
+        // the requests it sent and served as a shard, bus bytes, time clients waited
+        Api.infoAddLong(ictx, CL_COMMANDS, ClusterStats.commands);
+        Api.infoAddLong(ictx, CL_FAILED, ClusterStats.failed);
+        Api.infoAddLong(ictx, CL_TIMEOUTS, ClusterStats.timeouts);
+        Api.infoAddLong(ictx, CL_RETRIES, ClusterStats.retries);
+        Api.infoAddLong(ictx, CL_SENT, ClusterStats.requestsSent);
+        Api.infoAddLong(ictx, CL_PARTIALS, ClusterStats.partialsReceived);
+        Api.infoAddLong(ictx, CL_SERVED, ClusterStats.requestsServed);
+        Api.infoAddLong(ictx, CL_BYTES_SENT, ClusterStats.bytesSent);
+        Api.infoAddLong(ictx, CL_BYTES_RECEIVED, ClusterStats.bytesReceived);
+        Api.infoAddLong(ictx, CL_WAIT_TOTAL, ClusterStats.waitMsTotal);
+        Api.infoAddLong(ictx, CL_WAIT_MAX, ClusterStats.waitMsMax);
         for (int db = 0; db < published.perDb.length; db++) {
             DbStats d = published.perDb[db];
             if (d == null || d.series == 0) continue;
