@@ -31,7 +31,11 @@ final class Coordinator {
     private static final long RETRY_DELAY_MS = 10;
     private static final byte[] NOTHING = new byte[0];
 
-    private static long nextId = 1;
+    /**
+     * Call ids start from the clock (shifted), not from 1: a node that restarts keeps its node
+     * id, and a late answer meant for a call of its previous life must not match a new call.
+     */
+    private static long nextId = (System.currentTimeMillis() & ((1L << 41) - 1)) << 16;
     private static final Map<Long, Call> CALLS = new HashMap<>();
 
     /** One fanned-out command, from blocking its client to its reply. */

@@ -20,7 +20,7 @@ import vts.index.Results.Row;
  * ACK      id u64, attempt u32 (a piece of the answer arrived: the shard may send one more)
  * </pre>
  * An answer (split over as many ANSWER messages as its size needs) is: status u8 (0 ok,
- * 1 error), moves u64, moving u8, the served slots (2048 bytes), then the error text or the
+ * 1 error), moves u64, moving u8, the owned slots (ranges), then the error text or the
  * partial result. "bytes" is a u32 length and the bytes.
  */
 final class Wire {
@@ -130,6 +130,31 @@ final class Wire {
         }
     }
 
+    /** Slots as ranges (count u32, then first u32 and last u32 of each): a few bytes for a shard's usual ranges. */
+    private static void writeSlots(Out o, BitSet slots) {
+        int at = o.n, count = 0;
+        o.u32(0);
+        for (int s = slots.nextSetBit(0); s >= 0; s = slots.nextSetBit(s + 1)) {
+            int e = slots.nextClearBit(s) - 1;
+            o.u32(s).u32(e);
+            count++;
+            s = e;
+        }
+        INT.set(o.b, at, count);
+    }
+
+    private static BitSet readSlots(In in) {
+        int count = in.u32();
+        if (count < 0 || count > Slots.COUNT) throw new IllegalArgumentException("bad slot ranges");
+        BitSet slots = new BitSet(Slots.COUNT);
+        for (int i = 0; i < count; i++) {
+            int s = in.u32(), e = in.u32();
+            if (s < 0 || e < s || e >= Slots.COUNT) throw new IllegalArgumentException("bad slot range");
+            slots.set(s, e + 1);
+        }
+        return slots;
+    }
+
     static byte[] request(long id, int attempt, byte[] user, byte[][] argv) {
         Out o = new Out().u64(id).u32(attempt).bytes(user).u32(argv.length);
         for (byte[] a : argv) o.bytes(a);
@@ -143,7 +168,7 @@ final class Wire {
     /** The answer body (before it is cut into ANSWER pieces). */
     static byte[] answer(Answer a) {
         Out o = new Out().u8(a.error() == null ? 0 : 1).u64(a.moves()).u8(a.moving() ? 1 : 0);
-        o.raw(Arrays.copyOf(a.served().toByteArray(), Slots.COUNT / 8));
+        writeSlots(o, a.served());
         if (a.error() != null) return o.bytes(a.error().getBytes(StandardCharsets.UTF_8)).done();
         Partial p = a.partial();
         o.u32(p.keys().size());
@@ -173,7 +198,7 @@ final class Wire {
         int status = in.u8();
         long moves = in.u64();
         boolean moving = in.u8() != 0;
-        BitSet served = BitSet.valueOf(in.raw(Slots.COUNT / 8));
+        BitSet served = readSlots(in);
         if (status != 0) return new Answer(new String(in.bytes(), StandardCharsets.UTF_8), moves, moving, served, null);
         int nk = in.u32();
         List<byte[]> keys = new ArrayList<>(Math.min(nk, 1 << 16));

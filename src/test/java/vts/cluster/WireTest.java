@@ -42,6 +42,8 @@ class WireTest {
         agg.add(10, new double[] {1.5, 2.5, 3.5});
         BitSet served = new BitSet();
         served.set(0, 5461);
+        served.set(7000);
+        served.set(16383);
         Partial p = new Partial(List.of(b("x"), b("")), List.of(r, agg), List.of("é", "z"), 42);
         Wire.Answer back = Wire.readAnswer(Wire.answer(new Wire.Answer(null, 7, true, served, p)));
         assertNull(back.error());
