@@ -6,7 +6,9 @@ persistence) with the module loaded, feeds it through `valkey-cli --pipe` and re
 server-side cost per call from INFO commandstats. Ratios against a built-in command are
 measured in the same run on the same server, because the machines are shared and noisy.
 
-usage: bench/vts_bench.py [ingest|madd|memory|range|range-alone|range-helper|rules|all] [--module target/libvalkeyts.so]
+usage: bench/vts_bench.py [ingest|madd|memory|range|range-alone|range-helper|rules|series-memory|memory-shapes|all]
+       [--module target/libvalkeyts.so]
+       bench/vts_bench.py ab --old OLD/libvalkeyts.so [--module target/libvalkeyts.so]
 """
 import argparse
 import os
@@ -175,25 +177,8 @@ def shapes(n):
 
 def memory(module, series=100, samples=10000):
     """Bytes per sample: growth of used_memory / samples, per value shape."""
-    for name, values in shapes(samples).items():
-        srv = Server(module)
-        try:
-            cmds = [resp("TS.CREATE", "m:%d" % s) for s in range(series)]
-            base_payload = b"".join(cmds)
-            srv.pipe(base_payload)
-            before = srv.used_memory()
-            chunks = []
-            for i in range(0, samples, 100):
-                for s in range(series):
-                    args = ["TS.MADD"]
-                    for j in range(i, min(i + 100, samples)):
-                        args += ["m:%d" % s, T0 + j * 1000, values[j]]
-                    chunks.append(resp(*args))
-            srv.pipe(b"".join(chunks))
-            after = srv.used_memory()
-            print("memory: %-24s %.2f bytes/sample" % (name, (after - before) / (series * samples)))
-        finally:
-            srv.close()
+    for name, bps in memory_shapes(module, series, samples, quiet=True).items():
+        print("memory: %-24s %.2f bytes/sample" % (name, bps))
 
 
 def load_big(srv, total):
@@ -343,14 +328,106 @@ def rules(module, series=200, samples=5000):
         srv.close()
 
 
+# ---- memory per series (issue 12) ----
+
+SERIES_COUNTS = (0, 1, 10, 100, 1000)
+
+
+def series_memory(module, series=20000, counts=SERIES_COUNTS, label=""):
+    """used_memory growth per series from an empty server: `series` series with 3 labels,
+    then filled up to each sample count in turn with a 2-decimal random walk, 1 s apart."""
+    rnd = random.Random(5)
+    srv = Server(module)
+    try:
+        base = srv.used_memory()
+        srv.pipe(b"".join(resp("TS.CREATE", "s:%d" % s, "LABELS", "host", "h%d" % (s % 5000), "dc", "dc%d" % (s % 7),
+                               "metric", "cpu") for s in range(series)))
+        walk = [100.0] * series
+        have = 0
+        row = []
+        for n in counts:
+            cmds = []
+            for i in range(have, n):
+                for b in range(0, series, 100):
+                    args = ["TS.MADD"]
+                    for s in range(b, min(b + 100, series)):
+                        walk[s] += rnd.uniform(-1, 1)
+                        args += ["s:%d" % s, T0 + i * 1000, "%.2f" % walk[s]]
+                    cmds.append(resp(*args))
+                if len(cmds) > 20000:
+                    srv.pipe(b"".join(cmds))
+                    cmds = []
+            if cmds:
+                srv.pipe(b"".join(cmds))
+            have = n
+            row.append((srv.used_memory() - base) / series)
+        rss = int(srv.info("memory")["used_memory_rss"])
+        print("series-memory%s: %d series, 3 labels; used_memory growth per series at %s samples: %s B"
+              % (label, series, "/".join(map(str, counts)), " / ".join("%.0f" % r for r in row)))
+        if counts[-1] > 0:
+            print("  at %d samples: %.2f B/sample beyond the 0-sample cost; server RSS %.0f MB"
+                  % (counts[-1], (row[-1] - row[0]) / counts[-1], rss / 1e6))
+        return row
+    finally:
+        srv.close()
+
+
+def memory_shapes(module, series=1000, samples=1000, label="", quiet=False):
+    """Bytes per sample of the four value shapes at series x samples (used_memory growth
+    over the empty series / samples)."""
+    out = {}
+    for name, values in shapes(samples).items():
+        srv = Server(module)
+        try:
+            srv.pipe(b"".join(resp("TS.CREATE", "m:%d" % s) for s in range(series)))
+            before = srv.used_memory()
+            cmds = []
+            for i in range(0, samples, 100):
+                for s in range(series):
+                    args = ["TS.MADD"]
+                    for j in range(i, min(i + 100, samples)):
+                        args += ["m:%d" % s, T0 + j * 1000, values[j]]
+                    cmds.append(resp(*args))
+            srv.pipe(b"".join(cmds))
+            out[name] = (srv.used_memory() - before) / (series * samples)
+        finally:
+            srv.close()
+    if not quiet:
+        print("memory-shapes%s: %d series x %d samples: %s" % (label, series, samples, "; ".join(
+            "%s %.2f B/sample" % kv for kv in out.items())))
+    return out
+
+
+def ab(old, new, rounds=3):
+    """The old build (--old) and this one side by side in one run: the series-memory table,
+    B/sample shapes, and the TS.ADD/XADD and TS.MADD/XADD ratios, alternating rounds."""
+    for m, tag in ((old, " [old]"), (new, " [new]")):
+        series_memory(m, label=tag)
+    for series, samples in ((1000, 1000), (100, 10000)):
+        for m, tag in ((old, " [old]"), (new, " [new]")):
+            memory_shapes(m, series, samples, label=tag)
+    for _ in range(rounds):
+        for m, tag in ((old, "[old]"), (new, "[new]")):
+            print(tag, end=" ")
+            ingest(m)
+            print(tag, end=" ")
+            madd(m)
+            sys.stdout.flush()
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", nargs="?", default="all", choices=["ingest", "madd", "memory", "range", "range-alone", "range-helper", "rules", "all"])
+    ap.add_argument("what", nargs="?", default="all", choices=["ingest", "madd", "memory", "range", "range-alone", "range-helper", "rules", "series-memory",
+                                                         "memory-shapes", "ab", "all"])
     ap.add_argument("--module", default=os.path.join(ROOT, "target", "libvalkeyts.so"))
+    ap.add_argument("--old", help="ab: the old build's libvalkeyts.so (its valkeyts.jar next to it)")
     a = ap.parse_args()
+    if a.what == "ab":
+        ab(a.old, a.module)
+        return
     todo = ["ingest", "madd", "memory", "range", "range-alone", "range-helper", "rules"] if a.what == "all" else [a.what]
     for w in todo:
-        {"ingest": ingest, "madd": madd, "memory": memory, "range": range_scan, "range-alone": range_alone, "range-helper": range_helper,
+        {"ingest": ingest, "madd": madd, "memory": memory, "series-memory": series_memory, "memory-shapes": memory_shapes, "range": range_scan, "range-alone": range_alone, "range-helper": range_helper,
          "rules": rules}[w](a.module)
         sys.stdout.flush()
 

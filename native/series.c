@@ -10,6 +10,14 @@
 
 void ts_chunk_free(ts_chunk *c) { VM_Free(c); }
 
+/* A zeroed chunk with room for capacity data bytes (a multiple of 8). The one place C
+ * makes chunks: loaders build on it and fill the header and data themselves. */
+ts_chunk *ts_chunk_alloc(uint32_t capacity) {
+    ts_chunk *c = VM_Calloc(1, TS_CHUNK_HEADER + (size_t)capacity);
+    c->capacity = capacity;
+    return c;
+}
+
 void ts_series_free(ts_series *s) {
     if (!s) return;
     for (uint32_t i = 0; i < s->nchunks; i++) ts_chunk_free(s->chunks[i]);
@@ -231,6 +239,7 @@ uint8_t *ts_chunk_to_blob(const ts_chunk *c, size_t *len) {
 }
 
 #define TS_MAX_CHUNK_CAPACITY (64u << 20)
+#define TS_SHRINK_SLACK 256u
 
 ts_chunk *ts_chunk_from_blob(const uint8_t *p, size_t len, const char **err) {
     ts_chunk h;
@@ -258,8 +267,17 @@ ts_chunk *ts_chunk_from_blob(const uint8_t *p, size_t len, const char **err) {
         *err = "unknown chunk encoding";
         return NULL;
     }
-    ts_chunk *c = VM_Calloc(1, TS_CHUNK_HEADER + (size_t)h.capacity);
+    /* A chunk keeps its capacity, so that a reloaded series reports the same memory use,
+     * unless it is mostly empty: the open chunks of RDBs written before chunks grew with
+     * their data (chunk_size bytes from the first sample) shrink to their data, rounded
+     * up to 8, and grow again as samples come (vts.codec.Chunks.grow). A chunk written
+     * since then is never that empty (it grows by 1/8 at a time, or shrinks on close). */
+    uint32_t cap = h.capacity;
+    if (h.capacity - h.used > TS_SHRINK_SLACK && h.used < h.capacity / 2) cap = (h.used + 7u) & ~7u;
+    ts_chunk *c = ts_chunk_alloc(cap);
+    uint32_t capacity = c->capacity;
     memcpy(c, p, len);
+    c->capacity = capacity;
     return c;
 }
 

@@ -43,6 +43,34 @@ public final class Chunks {
         return c;
     }
 
+    /**
+     * A new open chunk with room for its first sample only (a compressed chunk keeps it in
+     * the header, so no data bytes are asked for): it grows with its data ({@link #grow}),
+     * so that a series with few samples pays for them and not for chunk_size bytes.
+     */
+    public static long newOpenChunk(int encoding) {
+        return newChunk(encoding, encoding == ENC_UNCOMPRESSED ? 16 : 0);
+    }
+
+    /**
+     * Reallocates chunk c to the next allocator size class (about 1/8 larger; jemalloc's
+     * classes are 4 per doubling), at most header + maxCapacity bytes, and takes all of the
+     * new block; the new data bytes are zero. Returns the (possibly moved) address, or 0
+     * (nothing changed) when the capacity is already maxCapacity or more. Growing a chunk
+     * from empty to 4 KB copies about 4x its final size in all: a few bytes per sample.
+     */
+    public static long grow(long c, int maxCapacity) {
+        int cap = capacity(c);
+        if (cap >= maxCapacity) return 0;
+        long size = CHUNK_HEADER + (long) cap;
+        long want = Math.min(CHUNK_HEADER + (long) maxCapacity, (size + size / 8 + 7) & ~7L);
+        long n = Mem.realloc(c, want);
+        int ncap = usableCapacity(n, (int) (want - CHUNK_HEADER));
+        Mem.fill(n + C_DATA + cap, ncap - cap, (byte) 0);
+        Mem.putInt(n + C_CAPACITY, ncap);
+        return n;
+    }
+
     /** Data bytes of the block c: its usable size less the header, rounded down to 8; at least min. */
     private static int usableCapacity(long c, int min) {
         long usable = Mem.usableSize(c) - CHUNK_HEADER;

@@ -11,10 +11,12 @@ import vts.mem.Mem;
  * series address; the sample paths allocate nothing on the Java heap (out-of-order
  * writes and deletes reuse per-thread scratch arrays).
  *
- * <p>Only the last chunk is open. A new chunk has at least chunk_size data bytes (all
- * of the block the allocator hands out, see {@link Chunks#newChunk}); a closed chunk
- * keeps its block unless less than half of it is used ({@link Chunks#close}). Not
- * thread-safe: one writer at a time per series.
+ * <p>Only the last chunk is open. It starts with room for one sample and grows through
+ * the allocator's size classes as samples come ({@link Chunks#grow}) until it has at least
+ * chunk_size data bytes (all of the block the allocator hands out); then it is full and
+ * closed, and a closed chunk keeps its block unless less than half of it is used
+ * ({@link Chunks#close}). A grown chunk moves: nothing may keep a chunk address across a
+ * write. Not thread-safe: one writer at a time per series.
  */
 public final class Series {
     private Series() {}
@@ -236,7 +238,7 @@ public final class Series {
     public static int add(long s, long ts, double v, int policy) {
         long total = totalSamples(s);
         if (total == 0) {
-            long c = Chunks.newChunk(encoding(s), chunkSize(s));
+            long c = Chunks.newOpenChunk(encoding(s));
             Chunks.append(c, ts, v);
             insertSlots(s, nchunks(s), 1);
             setChunk(s, nchunks(s) - 1, c);
@@ -252,10 +254,9 @@ public final class Series {
         int result;
         if (ts > last) {
             int i = nchunks(s) - 1;
-            long c = chunk(s, i);
-            if (!Chunks.append(c, ts, v)) {
-                setChunk(s, i, Chunks.close(c));
-                c = Chunks.newChunk(encoding(s), chunkSize(s));
+            if (!appendGrowing(s, i, ts, v)) {
+                setChunk(s, i, Chunks.close(chunk(s, i)));
+                long c = Chunks.newOpenChunk(encoding(s));
                 Chunks.append(c, ts, v);
                 insertSlots(s, i + 1, 1);
                 setChunk(s, i + 1, c);
@@ -270,6 +271,21 @@ public final class Series {
         }
         if (retention > 0) trim(s, lastTs(s) - retention);
         return result;
+    }
+
+    /**
+     * Appends to chunk i (the open one), growing it while it has less than chunk_size data
+     * bytes; false, nothing appended, when it is full. The common case is one append.
+     */
+    private static boolean appendGrowing(long s, int i, long ts, double v) {
+        long c = chunk(s, i);
+        while (!Chunks.append(c, ts, v)) {
+            long g = Chunks.grow(c, chunkSize(s));
+            if (g == 0) return false;
+            setChunk(s, i, g);
+            c = g;
+        }
+        return true;
     }
 
     /** Out-of-order insert or duplicate resolution at ts &le; lastTs. */
@@ -399,12 +415,12 @@ public final class Series {
     }
 
     /**
-     * Replaces chunk i by chunks holding samples [0, n) (none if n is 0), each of at
-     * least chunk_size data bytes; all but a new last chunk of the series are closed.
+     * Replaces chunk i by chunks holding samples [0, n) (none if n is 0), each filled up
+     * to chunk_size data bytes, then closed (a new last chunk of the series too: it
+     * shrinks to its data when that is less than half, and grows again as it fills).
      * Returns how many chunks took its place.
      */
     private static int replace(long s, int i, long[] tss, double[] vals, int n) {
-        boolean wasLast = i == nchunks(s) - 1;
         Chunks.free(chunk(s, i));
         if (n == 0) {
             removeSlots(s, i, 1);
@@ -417,7 +433,7 @@ public final class Series {
         while (from < n) {
             long c = Chunks.newChunk(enc, size);
             from = Chunks.appendAll(c, tss, vals, from, n);
-            if (from < n || !wasLast) c = Chunks.close(c);
+            c = Chunks.close(c);
             if (made > 0) insertSlots(s, i + made, 1);
             setChunk(s, i + made, c);
             made++;
