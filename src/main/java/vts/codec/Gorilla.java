@@ -5,8 +5,9 @@ import static vts.series.Layout.*;
 import vts.mem.Mem;
 
 /**
- * The COMPRESSED chunk format (an on-disk format: RDB files store these bytes; layout
- * version 2). This class holds the writer; {@link ChunkReader} the reader.
+ * The COMPRESSED chunk format (an on-disk format: RDB files store these bytes behind the
+ * layout-2 chunk header, which native/series.c converts to and from the in-memory layout-3
+ * header). This class holds the writer; {@link ChunkReader} the reader.
  *
  * <h2>Chunk header fields used</h2>
  * The first sample is kept in the header ({@code first_ts}, {@code first_value}); the
@@ -14,7 +15,8 @@ import vts.mem.Mem;
  * {@code bit_pos} (bits written), {@code prev_delta} (last timestamp delta),
  * {@code last_ts}, {@code last_value}, {@code prev_leading}/{@code prev_trailing} (the
  * XOR window, or in decimal mode the current scale in prev_leading) and {@code flags}.
- * {@code used} = ceil(bit_pos / 8); all bits past {@code bit_pos} are zero. A reader
+ * The data bytes used are ceil(bit_pos / 8) (bit_pos is a uint32: a chunk holds at most
+ * 64 MiB); all bits past {@code bit_pos} are zero. A reader
  * needs only first_ts, first_value, count, bit_pos, capacity, flags bit 0 and the
  * stream; it stops at the end of the stream (bit_pos, never past capacity) even when
  * count claims more samples.
