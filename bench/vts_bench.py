@@ -6,7 +6,9 @@ persistence) with the module loaded, feeds it through `valkey-cli --pipe` and re
 server-side cost per call from INFO commandstats. Ratios against a built-in command are
 measured in the same run on the same server, because the machines are shared and noisy.
 
-usage: bench/vts_bench.py [ingest|madd|memory|range|range-alone|range-helper|rules|ops|all] [--module target/libvalkeyts.so]
+usage: bench/vts_bench.py [ingest|madd|memory|range|range-alone|range-helper|rules|ops|series-memory|memory-shapes|all]
+       [--module target/libvalkeyts.so]
+       bench/vts_bench.py ab|ab-ingest|ab-range --old OLD/libvalkeyts.so [--module target/libvalkeyts.so]
 """
 import argparse
 import os
@@ -73,6 +75,11 @@ class Server:
         return float(fields["usec_per_call"]), int(fields["calls"])
 
     def used_memory(self):
+        """used_memory once the pipe's client is gone (its buffers freed): only valkey-cli's own connection left."""
+        for _ in range(100):
+            if int(self.info("clients")["connected_clients"]) <= 1:
+                break
+            time.sleep(0.02)
         return int(self.info("memory")["used_memory"])
 
     def close(self):
@@ -175,25 +182,8 @@ def shapes(n):
 
 def memory(module, series=100, samples=10000):
     """Bytes per sample: growth of used_memory / samples, per value shape."""
-    for name, values in shapes(samples).items():
-        srv = Server(module)
-        try:
-            cmds = [resp("TS.CREATE", "m:%d" % s) for s in range(series)]
-            base_payload = b"".join(cmds)
-            srv.pipe(base_payload)
-            before = srv.used_memory()
-            chunks = []
-            for i in range(0, samples, 100):
-                for s in range(series):
-                    args = ["TS.MADD"]
-                    for j in range(i, min(i + 100, samples)):
-                        args += ["m:%d" % s, T0 + j * 1000, values[j]]
-                    chunks.append(resp(*args))
-            srv.pipe(b"".join(chunks))
-            after = srv.used_memory()
-            print("memory: %-24s %.2f bytes/sample" % (name, (after - before) / (series * samples)))
-        finally:
-            srv.close()
+    for name, bps in memory_shapes(module, series, samples, quiet=True).items():
+        print("memory: %-24s %.2f bytes/sample" % (name, bps))
 
 
 def load_big(srv, total):
@@ -399,14 +389,207 @@ def ops(module, series=100000, readers=200, writes=200000):
         srv.close()
 
 
+# ---- memory per series (issue 12) ----
+
+SERIES_COUNTS = (0, 1, 10, 100, 1000)
+
+
+def series_memory(module, series=20000, counts=SERIES_COUNTS, label=""):
+    """used_memory growth per series from an empty server: `series` series with 3 labels,
+    then filled up to each sample count in turn with a 2-decimal random walk, 1 s apart."""
+    rnd = random.Random(5)
+    srv = Server(module)
+    try:
+        base = srv.used_memory()
+        base_rss = int(srv.info("memory")["used_memory_rss"])
+        srv.pipe(b"".join(resp("TS.CREATE", "s:%d" % s, "LABELS", "host", "h%d" % (s % 5000), "dc", "dc%d" % (s % 7),
+                               "metric", "cpu") for s in range(series)))
+        walk = [100.0] * series
+        have = 0
+        row, rss_row = [], []
+        for n in counts:
+            cmds = []
+            for i in range(have, n):
+                for b in range(0, series, 100):
+                    args = ["TS.MADD"]
+                    for s in range(b, min(b + 100, series)):
+                        walk[s] += rnd.uniform(-1, 1)
+                        args += ["s:%d" % s, T0 + i * 1000, "%.2f" % walk[s]]
+                    cmds.append(resp(*args))
+                if len(cmds) > 20000:
+                    srv.pipe(b"".join(cmds))
+                    cmds = []
+            if cmds:
+                srv.pipe(b"".join(cmds))
+            have = n
+            row.append((srv.used_memory() - base) / series)
+            rss_row.append((int(srv.info("memory")["used_memory_rss"]) - base_rss) / series)
+        rss = int(srv.info("memory")["used_memory_rss"])
+        print("series-memory%s: %d series, 3 labels; used_memory growth per series at %s samples: %s B"
+              % (label, series, "/".join(map(str, counts)), " / ".join("%.0f" % r for r in row)))
+        print("  RSS growth per series (the JVM's heap and the allocator's slack included): %s B; server RSS %.0f MB"
+              % (" / ".join("%.0f" % r for r in rss_row), rss / 1e6))
+        if counts[-1] > 0:
+            print("  at %d samples: %.2f B/sample beyond the 0-sample cost" % (counts[-1], (row[-1] - row[0]) / counts[-1]))
+        return row
+    finally:
+        srv.close()
+
+
+def memory_shapes(module, series=1000, samples=1000, label="", quiet=False):
+    """Bytes per sample of the four value shapes at series x samples (used_memory growth
+    over the empty series / samples)."""
+    out = {}
+    for name, values in shapes(samples).items():
+        srv = Server(module)
+        try:
+            srv.pipe(b"".join(resp("TS.CREATE", "m:%d" % s) for s in range(series)))
+            before = srv.used_memory()
+            cmds = []
+            for i in range(0, samples, 100):
+                for s in range(series):
+                    args = ["TS.MADD"]
+                    for j in range(i, min(i + 100, samples)):
+                        args += ["m:%d" % s, T0 + j * 1000, values[j]]
+                    cmds.append(resp(*args))
+            srv.pipe(b"".join(cmds))
+            out[name] = (srv.used_memory() - before) / (series * samples)
+            if not quiet:  # the series' own count (TS.INFO memoryUsage), free of the server's other allocations
+                own = sum(int(srv.cli("TS.INFO", "m:%d" % s).split("\n")[3]) for s in range(0, series, max(1, series // 100)))
+                out[name + " (memoryUsage)"] = own / (min(series, 100) * samples)
+        finally:
+            srv.close()
+    if not quiet:
+        print("memory-shapes%s: %d series x %d samples: %s" % (label, series, samples, "; ".join(
+            "%s %.2f B/sample" % kv for kv in out.items())))
+    return out
+
+
+def ab_ingest(old, new, rounds=7, series=1000, samples=200):
+    """TS.ADD and TS.MADD of the old and new build head to head: both servers up at once,
+    the same pipe of commands to each in alternating rounds (so both see the same spells of
+    a noisy machine), XADD of the same samples on each as the yardstick; medians of the
+    server-side ns per sample, and of the per-round ratios."""
+    rnd = random.Random(6)
+    servers = [Server(old), Server(new)]
+    try:
+        stats = [{"add": [], "madd": [], "xadd": []} for _ in servers]
+        t = 0
+        for r in range(rounds + 1):  # round 0 warms up (JIT, allocator)
+            add, madd, xadd = [], [], []
+            for i in range(samples):
+                t += 1000
+                args = ["TS.MADD"]
+                for s in range(series):
+                    v = "%.2f" % (rnd.random() * 100)
+                    add.append(resp("TS.ADD", "a:%d" % s, T0 + t, v))
+                    xadd.append(resp("XADD", "x:%d" % s, "%d-0" % (T0 + t), "v", v))
+                    args += ["m:%d" % s, T0 + t, v]
+                    if len(args) == 301:
+                        madd.append(resp(*args))
+                        args = ["TS.MADD"]
+            for k, srv in enumerate(servers):
+                if r == 0:
+                    srv.pipe(b"".join(resp("TS.CREATE", "m:%d" % s) for s in range(series)))
+                srv.cli("CONFIG", "RESETSTAT")
+                srv.pipe(b"".join(add))
+                srv.pipe(b"".join(madd))
+                srv.pipe(b"".join(xadd))
+                if r == 0:
+                    continue
+                n = series * samples
+                stats[k]["add"].append(srv.usec_per_call("ts.add")[0] * 1000)
+                stats[k]["madd"].append(srv.usec_per_call("ts.madd")[0] * 1000 / 100)
+                stats[k]["xadd"].append(srv.usec_per_call("xadd")[0] * 1000)
+
+        def med(xs):
+            return sorted(xs)[len(xs) // 2]
+        for k, tag in enumerate(("old", "new")):
+            st = stats[k]
+            print("ab-ingest [%s]: ns per sample server side, median (min-max) of %d rounds: TS.ADD %.0f (%.0f-%.0f), "
+                  "TS.MADD %.0f (%.0f-%.0f), XADD %.0f (%.0f-%.0f); XADD/TS.ADD %.2f, XADD/TS.MADD %.2f"
+                  % (tag, rounds, med(st["add"]), min(st["add"]), max(st["add"]), med(st["madd"]), min(st["madd"]),
+                     max(st["madd"]), med(st["xadd"]), min(st["xadd"]), max(st["xadd"]),
+                     med([x / a for x, a in zip(st["xadd"], st["add"])]),
+                     med([x / m for x, m in zip(st["xadd"], st["madd"])])))
+        print("ab-ingest: new/old cost per round, median: TS.ADD %.2f, TS.MADD %.2f"
+              % (med([b / a for a, b in zip(stats[0]["add"], stats[1]["add"])]),
+                 med([b / a for a, b in zip(stats[0]["madd"], stats[1]["madd"])])))
+    finally:
+        for srv in servers:
+            srv.close()
+
+
+def ab_range(old, new, total=5_000_000, rounds=9):
+    """Scans of the old and new build head to head: the same 5,000,000-sample series in
+    both servers, alternating rounds of 10 calls per query; median ms per call."""
+    queries = [("avg 60000", resp("TS.RANGE", "big", "-", "+", "AGGREGATION", "avg", 60000)),
+               ("max 3600000", resp("TS.RANGE", "big", "-", "+", "AGGREGATION", "max", 3600000)),
+               ("COUNT 1000 x 100", resp("TS.RANGE", "big", "-", "+", "COUNT", 1000) * 10)]
+    servers = [Server(old), Server(new)]
+    try:
+        for srv in servers:
+            load_big(srv, total)
+            for _, q in queries:
+                srv.pipe(q * 10)
+        ms = {(k, name): [] for k in range(2) for name, _ in queries}
+        for _ in range(rounds):
+            for name, q in queries:
+                for k, srv in enumerate(servers):
+                    srv.cli("CONFIG", "RESETSTAT")
+                    srv.pipe(q * 10)
+                    ms[(k, name)].append(srv.usec_per_call("ts.range")[0] / 1000)
+        for name, _ in queries:
+            o, n = sorted(ms[(0, name)]), sorted(ms[(1, name)])
+            print("ab-range: %s: old %.2f ms (%.2f-%.2f), new %.2f ms (%.2f-%.2f) per call, medians of %d rounds; "
+                  "new/old per round median %.2f" % (name, o[rounds // 2], o[0], o[-1], n[rounds // 2], n[0], n[-1], rounds,
+                                                     sorted(b / a for a, b in zip(ms[(0, name)], ms[(1, name)]))[rounds // 2]))
+    finally:
+        for srv in servers:
+            srv.close()
+
+
+def ab(old, new, rounds=3):
+    """The old build (--old) and this one side by side in one run: the series-memory table,
+    B/sample shapes, and the TS.ADD/XADD and TS.MADD/XADD ratios, alternating rounds."""
+    for m, tag in ((old, " [old]"), (new, " [new]")):
+        series_memory(m, label=tag)
+    for series, samples in ((1000, 1000), (100, 10000)):
+        for m, tag in ((old, " [old]"), (new, " [new]")):
+            memory_shapes(m, series, samples, label=tag)
+    for _ in range(rounds):
+        for m, tag in ((old, "[old]"), (new, "[new]")):
+            print(tag, end=" ")
+            ingest(m)
+            print(tag, end=" ")
+            madd(m)
+            sys.stdout.flush()
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", nargs="?", default="all", choices=["ingest", "madd", "memory", "range", "range-alone", "range-helper", "rules", "ops", "all"])
+    ap.add_argument("what", nargs="?", default="all", choices=["ingest", "madd", "memory", "range", "range-alone", "range-helper", "rules", "series-memory",
+                                                         "memory-shapes", "ops", "ab", "ab-ingest", "ab-range", "all"])
     ap.add_argument("--module", default=os.path.join(ROOT, "target", "libvalkeyts.so"))
+    ap.add_argument("--old", help="ab: the old build's libvalkeyts.so (its valkeyts.jar next to it)")
+    ap.add_argument("--series", type=int, default=20000, help="series-memory: how many series")
+    ap.add_argument("--counts", default="0,1,10,100,1000", help="series-memory: sample counts, comma separated")
     a = ap.parse_args()
+    if a.what == "series-memory":
+        series_memory(a.module, a.series, tuple(int(c) for c in a.counts.split(",")))
+        return
+    if a.what == "ab":
+        ab(a.old, a.module)
+        return
+    if a.what == "ab-ingest":
+        ab_ingest(a.old, a.module)
+        return
+    if a.what == "ab-range":
+        ab_range(a.old, a.module)
+        return
     todo = ["ingest", "madd", "memory", "range", "range-alone", "range-helper", "rules"] if a.what == "all" else [a.what]
     for w in todo:
-        {"ingest": ingest, "madd": madd, "memory": memory, "range": range_scan, "range-alone": range_alone, "range-helper": range_helper,
+        {"ingest": ingest, "madd": madd, "memory": memory, "series-memory": series_memory, "memory-shapes": memory_shapes, "range": range_scan, "range-alone": range_alone, "range-helper": range_helper,
          "rules": rules, "ops": ops}[w](a.module)
         sys.stdout.flush()
 

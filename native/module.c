@@ -175,8 +175,11 @@ static void type_rdb_save(VMIO *io, void *value) {
     VM_SaveStringBuffer(io, (const char *)blob, len);
     VM_Free(blob);
     VM_SaveUnsigned(io, s->nchunks);
-    for (uint32_t i = 0; i < s->nchunks; i++)
-        VM_SaveStringBuffer(io, (const char *)s->chunks[i], TS_CHUNK_HEADER + s->chunks[i]->used);
+    for (uint32_t i = 0; i < s->nchunks; i++) {
+        blob = ts_chunk_to_blob(ts_series_chunk(s, i), &len);
+        VM_SaveStringBuffer(io, (const char *)blob, len);
+        VM_Free(blob);
+    }
 }
 
 static void type_aof_rewrite(VMIO *aof, VMString *key, void *value) {
@@ -185,9 +188,11 @@ static void type_aof_rewrite(VMIO *aof, VMString *key, void *value) {
     uint8_t *blob = ts_header_to_blob(s, &len);
     VM_EmitAOF(aof, "TS._RESTORE", "scb", key, "HEADER", (const char *)blob, len);
     VM_Free(blob);
-    for (uint32_t i = 0; i < s->nchunks; i++)
-        VM_EmitAOF(aof, "TS._RESTORE", "scb", key, "CHUNK", (const char *)s->chunks[i],
-                   (size_t)(TS_CHUNK_HEADER + s->chunks[i]->used));
+    for (uint32_t i = 0; i < s->nchunks; i++) {
+        blob = ts_chunk_to_blob(ts_series_chunk(s, i), &len);
+        VM_EmitAOF(aof, "TS._RESTORE", "scb", key, "CHUNK", (const char *)blob, len);
+        VM_Free(blob);
+    }
 }
 
 static size_t type_mem_usage(const void *value) { return ts_series_mem_usage(value); }
@@ -211,8 +216,11 @@ static void type_digest(VMDigest *md, void *value) {
     uint8_t *blob = ts_header_to_blob(s, &len);
     VM_DigestAddStringBuffer(md, (const char *)blob, len);
     VM_Free(blob);
-    for (uint32_t i = 0; i < s->nchunks; i++)
-        VM_DigestAddStringBuffer(md, (const char *)s->chunks[i], TS_CHUNK_HEADER + s->chunks[i]->used);
+    for (uint32_t i = 0; i < s->nchunks; i++) {
+        blob = ts_chunk_to_blob(ts_series_chunk(s, i), &len);
+        VM_DigestAddStringBuffer(md, (const char *)blob, len);
+        VM_Free(blob);
+    }
     VM_DigestEndSequence(md);
 }
 

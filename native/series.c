@@ -11,10 +11,18 @@
 
 void ts_chunk_free(ts_chunk *c) { VM_Free(c); }
 
+/* A zeroed chunk with room for capacity data bytes (a multiple of 8). The one place C
+ * makes chunks: loaders build on it and fill the header and data themselves. */
+ts_chunk *ts_chunk_alloc(uint32_t capacity) {
+    ts_chunk *c = VM_Calloc(1, TS_CHUNK_HEADER + (size_t)capacity);
+    c->capacity = capacity;
+    return c;
+}
+
 void ts_series_free(ts_series *s) {
     if (!s) return;
-    for (uint32_t i = 0; i < s->nchunks; i++) ts_chunk_free(s->chunks[i]);
-    VM_Free(s->chunks);
+    for (uint32_t i = 0; i < s->nchunks; i++) ts_chunk_free(ts_series_chunk(s, i));
+    if (s->chunks_cap) VM_Free(s->chunks);
     VM_Free(s->labels);
     VM_Free(s->rules);
     VM_Free(s->src_key);
@@ -22,9 +30,30 @@ void ts_series_free(ts_series *s) {
 }
 
 size_t ts_series_mem_usage(const ts_series *s) {
-    size_t n = sizeof(ts_series) + (size_t)s->nchunks * sizeof(ts_chunk *);
-    for (uint32_t i = 0; i < s->nchunks; i++) n += TS_CHUNK_HEADER + s->chunks[i]->capacity;
+    /* the chunk array counts by its used length (none for one chunk), as in vts.series.Series */
+    size_t n = sizeof(ts_series) + (s->nchunks > 1 ? (size_t)s->nchunks * sizeof(ts_chunk *) : 0);
+    for (uint32_t i = 0; i < s->nchunks; i++) n += TS_CHUNK_HEADER + ts_series_chunk(s, i)->capacity;
     return n + s->labels_len + s->rules_len + s->src_key_len;
+}
+
+/* Appends chunk c to the series' chunks: the first one goes into the `chunks` field
+ * itself, the second makes an array (see tsdb_layout.h). */
+static void chunks_push(ts_series *s, ts_chunk *c) {
+    if (s->chunks_cap == 0 && s->nchunks == 0) {
+        s->chunks = (ts_chunk **)(void *)c;
+    } else {
+        if (s->chunks_cap == 0) {
+            ts_chunk **arr = VM_Alloc(4 * sizeof(ts_chunk *));
+            arr[0] = (ts_chunk *)(void *)s->chunks;
+            s->chunks = arr;
+            s->chunks_cap = 4;
+        } else if (s->nchunks == s->chunks_cap) {
+            s->chunks_cap *= 2;
+            s->chunks = VM_Realloc(s->chunks, (size_t)s->chunks_cap * sizeof(ts_chunk *));
+        }
+        s->chunks[s->nchunks] = c;
+    }
+    s->nchunks++;
 }
 
 static uint8_t *dup_bytes(const uint8_t *p, uint32_t len) {
@@ -37,12 +66,15 @@ static uint8_t *dup_bytes(const uint8_t *p, uint32_t len) {
 ts_series *ts_series_copy(const ts_series *s) {
     ts_series *d = VM_Alloc(sizeof(ts_series));
     memcpy(d, s, sizeof(ts_series));
-    d->chunks_cap = s->nchunks ? s->nchunks : 1;
-    d->chunks = VM_Calloc(d->chunks_cap, sizeof(ts_chunk *));
+    d->chunks = NULL;
+    d->chunks_cap = 0;
+    d->nchunks = 0;
     for (uint32_t i = 0; i < s->nchunks; i++) {
-        size_t sz = TS_CHUNK_HEADER + s->chunks[i]->capacity;
-        d->chunks[i] = VM_Alloc(sz);
-        memcpy(d->chunks[i], s->chunks[i], sz);
+        const ts_chunk *c = ts_series_chunk(s, i);
+        size_t sz = TS_CHUNK_HEADER + c->capacity;
+        ts_chunk *n = VM_Alloc(sz);
+        memcpy(n, c, sz);
+        chunks_push(d, n);
     }
     d->labels = dup_bytes(s->labels, s->labels_len);
     d->rules = dup_bytes(s->rules, s->rules_len);
@@ -72,11 +104,14 @@ static void w_put(wbuf *b, const void *src, size_t n) {
 static void w_u32(wbuf *b, uint32_t v) { w_put(b, &v, 4); }
 static void w_u64(wbuf *b, uint64_t v) { w_put(b, &v, 8); }
 
+/* The header blob's version: 2 since encver 10 (the in-memory layout version is separate). */
+#define TS_HEADER_BLOB_VERSION 2
+
 /* Header blob: fixed settings, then labels, rules and source key as (u32 len, bytes). */
 uint8_t *ts_header_to_blob(const ts_series *s, size_t *len) {
     wbuf b = {0};
     uint32_t enc_dup = (uint32_t)s->encoding | ((uint32_t)s->duplicate_policy << 8);
-    w_u32(&b, TS_LAYOUT_VERSION);
+    w_u32(&b, TS_HEADER_BLOB_VERSION);
     w_u32(&b, enc_dup);
     w_u64(&b, (uint64_t)s->retention);
     w_u32(&b, s->chunk_size);
@@ -185,7 +220,7 @@ ts_series *ts_series_new_empty(void) {
 
 ts_series *ts_header_from_blob(const uint8_t *p, size_t len, const char **err) {
     rbuf r = {p, len, 0, 0};
-    if (r_u32(&r) != TS_LAYOUT_VERSION) {
+    if (r_u32(&r) != TS_HEADER_BLOB_VERSION) {
         *err = "unsupported series layout version";
         return NULL;
     }
@@ -224,43 +259,108 @@ ts_series *ts_header_from_blob(const uint8_t *p, size_t len, const char **err) {
     return NULL;
 }
 
+/*
+ * The chunk blob (RDB encver 10, AOF TS._RESTORE, DUMP): the layout-2 chunk header of
+ * 136 bytes below, then the used data bytes. Memory holds the smaller layout-3 header
+ * (tsdb_layout.h); these two functions convert, so the format on disk is unchanged.
+ */
+typedef struct {
+    int64_t first_ts, last_ts;
+    uint32_t count, capacity, used;
+    uint8_t encoding, prev_leading, prev_trailing, flags;
+    uint64_t bit_pos; /* 0 in an UNCOMPRESSED chunk */
+    int64_t prev_delta;
+    double last_value, first_value, sum, sum_comp, min, max;
+    uint32_t nan_count, ckpt_index, ckpt_bit, ckpt_scale;
+    int64_t ckpt_ts, ckpt_delta, ckpt_m;
+} ts_chunk_blob_header;
+
+#define TS_CHUNK_BLOB_HEADER 136
+TS_STATIC_ASSERT(sizeof(ts_chunk_blob_header) == TS_CHUNK_BLOB_HEADER, "chunk blob header size");
+
+uint32_t ts_chunk_used(const ts_chunk *c) { return (c->bit_pos + 7u) / 8u; }
+
 uint8_t *ts_chunk_to_blob(const ts_chunk *c, size_t *len) {
-    *len = TS_CHUNK_HEADER + c->used;
+    ts_chunk_blob_header h = {
+        .first_ts = c->first_ts, .last_ts = c->last_ts, .count = c->count, .capacity = c->capacity,
+        .used = ts_chunk_used(c), .encoding = c->encoding, .prev_leading = c->prev_leading,
+        .prev_trailing = c->prev_trailing, .flags = c->flags,
+        .bit_pos = c->encoding == TS_ENC_COMPRESSED ? c->bit_pos : 0, .prev_delta = c->prev_delta,
+        .last_value = c->last_value, .first_value = c->first_value, .sum = c->sum, .sum_comp = c->sum_comp,
+        .min = c->min, .max = c->max, .nan_count = c->nan_count, .ckpt_index = c->ckpt_index,
+        .ckpt_bit = c->ckpt_bit, .ckpt_scale = c->ckpt_scale, .ckpt_ts = c->ckpt_ts,
+        .ckpt_delta = c->ckpt_delta, .ckpt_m = c->ckpt_m};
+    *len = TS_CHUNK_BLOB_HEADER + (size_t)h.used;
     uint8_t *b = VM_Alloc(*len);
-    memcpy(b, c, *len);
+    memcpy(b, &h, TS_CHUNK_BLOB_HEADER);
+    memcpy(b + TS_CHUNK_BLOB_HEADER, c->data, h.used);
     return b;
 }
 
 #define TS_MAX_CHUNK_CAPACITY (64u << 20)
+#define TS_SHRINK_SLACK 256u
 
 ts_chunk *ts_chunk_from_blob(const uint8_t *p, size_t len, const char **err) {
-    ts_chunk h;
-    if (len < TS_CHUNK_HEADER) {
+    ts_chunk_blob_header h;
+    if (len < TS_CHUNK_BLOB_HEADER) {
         *err = "truncated chunk";
         return NULL;
     }
-    memcpy(&h, p, TS_CHUNK_HEADER);
-    if (len != TS_CHUNK_HEADER + (size_t)h.used || h.used > h.capacity || h.capacity % 8 ||
+    memcpy(&h, p, TS_CHUNK_BLOB_HEADER);
+    if (len != TS_CHUNK_BLOB_HEADER + (size_t)h.used || h.used > h.capacity || h.capacity % 8 ||
         h.capacity > TS_MAX_CHUNK_CAPACITY || h.count == 0 || h.first_ts > h.last_ts || h.first_ts < 0) {
         *err = "malformed chunk";
         return NULL;
     }
+    uint32_t bit_pos;
     if (h.encoding == TS_ENC_UNCOMPRESSED) {
         if ((uint64_t)h.count * 16 != h.used) {
             *err = "malformed uncompressed chunk";
             return NULL;
         }
+        bit_pos = h.used * 8u;
     } else if (h.encoding == TS_ENC_COMPRESSED) {
-        if (h.bit_pos > (uint64_t)h.used * 8 || h.ckpt_bit > h.bit_pos || (h.ckpt_bit && h.ckpt_index >= h.count)) {
+        if (h.bit_pos > (uint64_t)h.used * 8 || h.ckpt_bit > h.bit_pos ||
+            (h.ckpt_bit && h.ckpt_index >= h.count) || h.ckpt_scale > 255) {
             *err = "malformed compressed chunk";
             return NULL;
         }
+        bit_pos = (uint32_t)h.bit_pos;
     } else {
         *err = "unknown chunk encoding";
         return NULL;
     }
-    ts_chunk *c = VM_Calloc(1, TS_CHUNK_HEADER + (size_t)h.capacity);
-    memcpy(c, p, len);
+    /* A chunk keeps its capacity, so that a reloaded series reports the same memory use,
+     * unless it is mostly empty: the open chunks of RDBs written before chunks grew with
+     * their data (chunk_size bytes from the first sample) shrink to their data, rounded
+     * up to 8, and grow again as samples come (vts.codec.Chunks.grow). A chunk written
+     * since then is never that empty (it grows by 1/8 at a time, or shrinks on close). */
+    uint32_t cap = h.capacity;
+    if (h.capacity - h.used > TS_SHRINK_SLACK && h.used < h.capacity / 2) cap = (h.used + 7u) & ~7u;
+    ts_chunk *c = ts_chunk_alloc(cap);
+    c->first_ts = h.first_ts;
+    c->last_ts = h.last_ts;
+    c->count = h.count;
+    c->bit_pos = bit_pos;
+    c->encoding = h.encoding;
+    c->prev_leading = h.prev_leading;
+    c->prev_trailing = h.prev_trailing;
+    c->flags = h.flags;
+    c->prev_delta = h.prev_delta;
+    c->last_value = h.last_value;
+    c->first_value = h.first_value;
+    c->sum = h.sum;
+    c->sum_comp = h.sum_comp;
+    c->min = h.min;
+    c->max = h.max;
+    c->nan_count = h.nan_count;
+    c->ckpt_index = h.ckpt_index;
+    c->ckpt_bit = h.ckpt_bit;
+    c->ckpt_scale = (uint8_t)h.ckpt_scale;
+    c->ckpt_ts = h.ckpt_ts;
+    c->ckpt_delta = h.ckpt_delta;
+    c->ckpt_m = h.ckpt_m;
+    memcpy(c->data, p + TS_CHUNK_BLOB_HEADER, h.used);
     return c;
 }
 
@@ -307,19 +407,11 @@ int ts_chunk_append_uncompressed(ts_chunk *c, int64_t ts, double v) {
 
 /* Appends a loaded chunk; chunks must come in time order without overlap. */
 int ts_series_append_chunk(ts_series *s, ts_chunk *c, const char **err) {
-    if (s->nchunks > 0 && c->first_ts <= s->chunks[s->nchunks - 1]->last_ts) {
+    if (s->nchunks > 0 && c->first_ts <= ts_series_chunk(s, s->nchunks - 1)->last_ts) {
         *err = "chunks out of order";
         return -1;
     }
-    if (s->nchunks == s->chunks_cap) {
-        uint32_t cap = s->chunks_cap ? s->chunks_cap * 2 : 4;
-        s->chunks = VM_Realloc(s->chunks, (size_t)cap * sizeof(ts_chunk *));
-        s->chunks_cap = cap;
-    }
-    s->chunks[s->nchunks++] = c;
-    if (s->total_samples == 0) s->first_ts = c->first_ts;
+    chunks_push(s, c);
     s->total_samples += c->count;
-    s->last_ts = c->last_ts;
-    s->last_value = c->last_value;
     return 0;
 }

@@ -4,6 +4,8 @@
 #include "tsdb_layout.h"
 
 void ts_chunk_free(ts_chunk *c);
+ts_chunk *ts_chunk_alloc(uint32_t capacity);
+uint32_t ts_chunk_used(const ts_chunk *c);
 void ts_series_free(ts_series *s);
 size_t ts_series_mem_usage(const ts_series *s);
 ts_series *ts_series_copy(const ts_series *s);

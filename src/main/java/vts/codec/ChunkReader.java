@@ -45,7 +45,7 @@ public final class ChunkReader {
         index = 0;
         compressed = Mem.getByte(chunk + C_ENCODING) == ENC_COMPRESSED;
         if (compressed) {
-            long bitPos = Mem.getLong(chunk + C_BIT_POS);
+            long bitPos = Mem.getInt(chunk + C_BIT_POS) & 0xffffffffL;
             bitLimit = bitPos >= 0 && bitPos < capWords << 6 ? bitPos : capWords << 6;
         } else {
             count = (int) Math.min(count, capacity >>> 4);

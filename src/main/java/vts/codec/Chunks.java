@@ -12,7 +12,7 @@ import vts.mem.Mem;
  * <ul>
  * <li>COMPRESSED data: see {@link Gorilla} for the bit format.</li>
  * <li>UNCOMPRESSED data: {@code count} pairs (int64 ts, IEEE-754 double value), little
- *     endian; used = 16 * count.</li>
+ *     endian; bit_pos = 128 * count.</li>
  * </ul>
  * Every write keeps the summaries: count, last_ts, last_value, sum/sum_comp (Neumaier
  * compensated sum of the non-NaN values; the sum is sum + sum_comp), min and max of the
@@ -41,6 +41,34 @@ public final class Chunks {
         Mem.putDouble(c + C_MIN, Double.POSITIVE_INFINITY);
         Mem.putDouble(c + C_MAX, Double.NEGATIVE_INFINITY);
         return c;
+    }
+
+    /**
+     * A new open chunk with room for its first sample only (a compressed chunk keeps it in
+     * the header, so no data bytes are asked for): it grows with its data ({@link #grow}),
+     * so that a series with few samples pays for them and not for chunk_size bytes.
+     */
+    public static long newOpenChunk(int encoding) {
+        return newChunk(encoding, encoding == ENC_UNCOMPRESSED ? 16 : 0);
+    }
+
+    /**
+     * Reallocates chunk c to the next allocator size class (about 1/8 larger; jemalloc's
+     * classes are 4 per doubling), at most header + maxCapacity bytes, and takes all of the
+     * new block; the new data bytes are zero. Returns the (possibly moved) address, or 0
+     * (nothing changed) when the capacity is already maxCapacity or more. Growing a chunk
+     * from empty to 4 KB copies about 4x its final size in all: a few bytes per sample.
+     */
+    public static long grow(long c, int maxCapacity) {
+        int cap = capacity(c);
+        if (cap >= maxCapacity) return 0;
+        long size = CHUNK_HEADER + (long) cap;
+        long want = Math.min(CHUNK_HEADER + (long) maxCapacity, (size + size / 8 + 7) & ~7L);
+        long n = Mem.realloc(c, want);
+        int ncap = usableCapacity(n, (int) (want - CHUNK_HEADER));
+        Mem.fill(n + C_DATA + cap, ncap - cap, (byte) 0);
+        Mem.putInt(n + C_CAPACITY, ncap);
+        return n;
     }
 
     /** Data bytes of the block c: its usable size less the header, rounded down to 8; at least min. */
@@ -72,7 +100,7 @@ public final class Chunks {
             if (off + 16 > (Mem.getInt(c + C_CAPACITY) & 0xffffffffL)) return false;
             Mem.putLong(c + C_DATA + off, ts);
             Mem.putDouble(c + C_DATA + off + 8, v);
-            Mem.putInt(c + C_USED, (int) (off + 16));
+            Mem.putInt(c + C_BIT_POS, (int) ((off + 16) << 3));
             if (count == 0) {
                 Mem.putLong(c + C_FIRST_TS, ts);
                 Mem.putDouble(c + C_FIRST_VALUE, v);
@@ -151,7 +179,7 @@ public final class Chunks {
      * with as much waste. Returns the (possibly moved) address.
      */
     public static long close(long c) {
-        int used = Mem.getInt(c + C_USED);
+        int used = used(c);
         int capacity = Mem.getInt(c + C_CAPACITY);
         if (used >= capacity / 2) return c;
         return shrink(c);
@@ -162,7 +190,7 @@ public final class Chunks {
      * block's usable size as capacity; returns the (possibly moved) address.
      */
     public static long shrink(long c) {
-        int used = Mem.getInt(c + C_USED);
+        int used = used(c);
         int cap = (used + 7) & ~7;
         if (cap == Mem.getInt(c + C_CAPACITY)) return c;
         long n = Mem.realloc(c, CHUNK_HEADER + (long) cap);
@@ -185,7 +213,8 @@ public final class Chunks {
 
     public static int count(long c) { return Mem.getInt(c + C_COUNT); }
     public static int capacity(long c) { return Mem.getInt(c + C_CAPACITY); }
-    public static int used(long c) { return Mem.getInt(c + C_USED); }
+    /** Data bytes holding samples: (bit_pos + 7) / 8 (an uncompressed chunk counts 128 bits a sample). */
+    public static int used(long c) { return (int) (((Mem.getInt(c + C_BIT_POS) & 0xffffffffL) + 7) >>> 3); }
     public static int encoding(long c) { return Mem.getUByte(c + C_ENCODING); }
     public static long firstTs(long c) { return Mem.getLong(c + C_FIRST_TS); }
     public static long lastTs(long c) { return Mem.getLong(c + C_LAST_TS); }

@@ -93,7 +93,7 @@ public final class DecimalScan {
         int cnt = Mem.getInt(c + C_COUNT);
         if (cnt <= 0) return false;
         long capWords = (Mem.getInt(c + C_CAPACITY) & 0xffffffffL) >>> 3;
-        long bitPos = Mem.getLong(c + C_BIT_POS);
+        long bitPos = Mem.getInt(c + C_BIT_POS) & 0xffffffffL;
         long limit = bitPos >= 0 && bitPos < capWords << 6 ? bitPos : capWords << 6;
         int words = (int) ((limit + 63) >>> 6);
         if (bytes.length < (words + 4) * 8) bytes = new byte[Math.max((words + 4) * 8, bytes.length * 2)];
@@ -269,7 +269,7 @@ public final class DecimalScan {
         om[0] = m;
         long ckBit = Mem.getInt(c + C_CKPT_BIT) & 0xffffffffL;
         int ck = Mem.getInt(c + C_CKPT_INDEX);
-        int ckScale = Mem.getInt(c + C_CKPT_SCALE);
+        int ckScale = Mem.getUByte(c + C_CKPT_SCALE);
         if (ckBit == 0 || ckBit >= bl || ck <= 0 || ck >= cnt - 1 || ckScale < scale || ckScale > Gorilla.MAX_SCALE) {
             ck = cnt - 1; // no usable checkpoint: one chain
         }

@@ -5,8 +5,9 @@ import static vts.series.Layout.*;
 import vts.mem.Mem;
 
 /**
- * The COMPRESSED chunk format (an on-disk format: RDB files store these bytes; layout
- * version 2). This class holds the writer; {@link ChunkReader} the reader.
+ * The COMPRESSED chunk format (an on-disk format: RDB files store these bytes behind the
+ * layout-2 chunk header, which native/series.c converts to and from the in-memory layout-3
+ * header). This class holds the writer; {@link ChunkReader} the reader.
  *
  * <h2>Chunk header fields used</h2>
  * The first sample is kept in the header ({@code first_ts}, {@code first_value}); the
@@ -14,7 +15,8 @@ import vts.mem.Mem;
  * {@code bit_pos} (bits written), {@code prev_delta} (last timestamp delta),
  * {@code last_ts}, {@code last_value}, {@code prev_leading}/{@code prev_trailing} (the
  * XOR window, or in decimal mode the current scale in prev_leading) and {@code flags}.
- * {@code used} = ceil(bit_pos / 8); all bits past {@code bit_pos} are zero. A reader
+ * The data bytes used are ceil(bit_pos / 8) (bit_pos is a uint32: a chunk holds at most
+ * 64 MiB); all bits past {@code bit_pos} are zero. A reader
  * needs only first_ts, first_value, count, bit_pos, capacity, flags bit 0 and the
  * stream; it stops at the end of the stream (bit_pos, never past capacity) even when
  * count claims more samples.
@@ -223,7 +225,7 @@ public final class Gorilla {
         Mem.putByte(c + C_PREV_TRAILING, (byte) 0);
         Mem.putInt(c + C_CKPT_INDEX, 0);
         Mem.putInt(c + C_CKPT_BIT, 0);
-        Mem.putInt(c + C_CKPT_SCALE, 0);
+        Mem.putByte(c + C_CKPT_SCALE, (byte) 0);
         Mem.putLong(c + C_CKPT_TS, 0);
         Mem.putLong(c + C_CKPT_DELTA, 0);
         Mem.putLong(c + C_CKPT_M, 0);
@@ -297,7 +299,7 @@ public final class Gorilla {
      * summaries, last_ts or last_value: the caller does).
      */
     static boolean append(long c, long ts, double v) {
-        long pos = Mem.getLong(c + C_BIT_POS);
+        long pos = Mem.getInt(c + C_BIT_POS) & 0xffffffffL;
         long limit = (Mem.getInt(c + C_CAPACITY) & 0xffffffffL) << 3;
         if (pos < 0 || pos > limit) return false; // a corrupt header: never write outside the data
         long delta = ts - Mem.getLong(c + C_LAST_TS);
@@ -354,7 +356,7 @@ public final class Gorilla {
                 if (ck == 0 && pos <= 0xffffffffL) {
                     Mem.putInt(c + C_CKPT_INDEX, Mem.getInt(c + C_COUNT));
                     Mem.putInt(c + C_CKPT_BIT, (int) pos);
-                    Mem.putInt(c + C_CKPT_SCALE, nd);
+                    Mem.putByte(c + C_CKPT_SCALE, (byte) nd);
                     Mem.putLong(c + C_CKPT_TS, ts);
                     Mem.putLong(c + C_CKPT_DELTA, delta);
                     Mem.putLong(c + C_CKPT_M, m);
@@ -365,9 +367,8 @@ public final class Gorilla {
         }
         if (dod != 0 && Mem.getInt(c + C_COUNT) >= 2) flags &= ~FLAG_REGULAR; // (sample 1's dod is its delta)
         Mem.putByte(c + C_FLAGS, (byte) flags);
-        Mem.putLong(c + C_BIT_POS, pos);
+        Mem.putInt(c + C_BIT_POS, (int) pos);
         Mem.putLong(c + C_PREV_DELTA, delta);
-        Mem.putInt(c + C_USED, (int) ((pos + 7) >>> 3));
         return true;
     }
 
@@ -387,7 +388,7 @@ public final class Gorilla {
         long p = ck + kt + 1;
         long dod = TS_WIDTHS[kt] == 0 ? 0 : signed(bits(data, p), TS_WIDTHS[kt]);
         p += TS_WIDTHS[kt];
-        int d = Mem.getInt(c + C_CKPT_SCALE);
+        int d = Mem.getUByte(c + C_CKPT_SCALE);
         long m = Mem.getLong(c + C_CKPT_M);
         long y = bits(data, p);
         int kv = Long.numberOfTrailingZeros(~y);
@@ -410,7 +411,7 @@ public final class Gorilla {
         long delta = Mem.getLong(c + C_CKPT_DELTA) + dod;
         Mem.putInt(c + C_CKPT_INDEX, Mem.getInt(c + C_CKPT_INDEX) + 1);
         Mem.putInt(c + C_CKPT_BIT, (int) p);
-        Mem.putInt(c + C_CKPT_SCALE, d);
+        Mem.putByte(c + C_CKPT_SCALE, (byte) d);
         Mem.putLong(c + C_CKPT_TS, Mem.getLong(c + C_CKPT_TS) + delta);
         Mem.putLong(c + C_CKPT_DELTA, delta);
         Mem.putLong(c + C_CKPT_M, m);

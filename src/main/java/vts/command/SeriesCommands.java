@@ -10,6 +10,7 @@ import vts.bridge.Config;
 import vts.bridge.Keys;
 import vts.bridge.NativeArgs;
 import vts.bridge.Reply;
+import vts.mem.HeapGuard;
 import vts.series.Layout;
 import vts.series.Series;
 import vts.series.SeriesCursor;
@@ -55,6 +56,8 @@ public final class SeriesCommands {
 
     /** A new series from the given options, the module defaults filling the rest. */
     static long newSeries(SeriesOptions o) {
+        String full = HeapGuard.refusal();
+        if (full != null) throw new TsException(full);
         int encoding = o.encoding() == null ? Config.encoding()
                 : (o.encoding() == Encoding.UNCOMPRESSED ? Layout.ENC_UNCOMPRESSED : Layout.ENC_COMPRESSED);
         long retention = o.hasRetention() ? o.retention() : Config.retention();

@@ -4,7 +4,7 @@ package vts.series;
 public final class Layout {
     private Layout() {}
 
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     public static final int MAGIC = 0x31565354;
 
     public static final int ENC_COMPRESSED = 0;
@@ -17,33 +17,34 @@ public final class Layout {
     /** Chunks converted from a RedisTimeSeries RDB still wait to be re-encoded ({@link Foreign}). */
     public static final int FLAG_FOREIGN_CHUNKS = 2;
 
-    // ts_chunk
+    // ts_chunk (layout 3: in memory; the persisted chunk blob keeps layout 2's header, see native/series.c)
     public static final int C_FIRST_TS = 0;
     public static final int C_LAST_TS = 8;
     public static final int C_COUNT = 16;
     public static final int C_CAPACITY = 20;
-    public static final int C_USED = 24;
+    /** uint32; data bytes used = (bit_pos + 7) / 8, in an UNCOMPRESSED chunk too (128 bits a sample) */
+    public static final int C_BIT_POS = 24;
     public static final int C_ENCODING = 28;
     public static final int C_PREV_LEADING = 29;
     public static final int C_PREV_TRAILING = 30;
     public static final int C_FLAGS = 31;
-    public static final int C_BIT_POS = 32;
-    public static final int C_PREV_DELTA = 40;
-    public static final int C_LAST_VALUE = 48;
-    public static final int C_FIRST_VALUE = 56;
-    public static final int C_SUM = 64;
-    public static final int C_SUM_COMP = 72;
-    public static final int C_MIN = 80;
-    public static final int C_MAX = 88;
-    public static final int C_NAN_COUNT = 96;
-    public static final int C_CKPT_INDEX = 100;
-    public static final int C_CKPT_BIT = 104;
-    public static final int C_CKPT_SCALE = 108;
-    public static final int C_CKPT_TS = 112;
-    public static final int C_CKPT_DELTA = 120;
-    public static final int C_CKPT_M = 128;
-    public static final int C_DATA = 136;
-    public static final int CHUNK_HEADER = 136;
+    public static final int C_PREV_DELTA = 32;
+    public static final int C_LAST_VALUE = 40;
+    public static final int C_FIRST_VALUE = 48;
+    public static final int C_SUM = 56;
+    public static final int C_SUM_COMP = 64;
+    public static final int C_MIN = 72;
+    public static final int C_MAX = 80;
+    public static final int C_NAN_COUNT = 88;
+    public static final int C_CKPT_INDEX = 92;
+    public static final int C_CKPT_BIT = 96;
+    /** uint8 */
+    public static final int C_CKPT_SCALE = 100;
+    public static final int C_CKPT_TS = 104;
+    public static final int C_CKPT_DELTA = 112;
+    public static final int C_CKPT_M = 120;
+    public static final int C_DATA = 128;
+    public static final int CHUNK_HEADER = 128;
 
     // ts_series
     public static final int S_MAGIC = 0;
@@ -56,20 +57,18 @@ public final class Layout {
     public static final int S_IGNORE_MAX_TIME_DIFF = 24;
     public static final int S_IGNORE_MAX_VAL_DIFF = 32;
     public static final int S_TOTAL_SAMPLES = 40;
-    public static final int S_FIRST_TS = 48;
-    public static final int S_LAST_TS = 56;
-    public static final int S_LAST_VALUE = 64;
-    public static final int S_CHUNKS = 72;
-    public static final int S_NCHUNKS = 80;
-    public static final int S_CHUNKS_CAP = 84;
-    public static final int S_LABELS = 88;
-    public static final int S_LABELS_LEN = 96;
-    public static final int S_NLABELS = 100;
-    public static final int S_RULES = 104;
-    public static final int S_RULES_LEN = 112;
-    public static final int S_NRULES = 116;
-    public static final int S_SRC_KEY = 120;
-    public static final int S_SRC_KEY_LEN = 128;
-    public static final int S_INDEX_ID = 136;
-    public static final int SERIES_SIZE = 152;
+    /** the only chunk itself while S_CHUNKS_CAP is 0, else an array of chunk pointers */
+    public static final int S_CHUNKS = 48;
+    public static final int S_NCHUNKS = 56;
+    public static final int S_CHUNKS_CAP = 60;
+    public static final int S_LABELS = 64;
+    public static final int S_LABELS_LEN = 72;
+    public static final int S_NLABELS = 76;
+    public static final int S_RULES = 80;
+    public static final int S_RULES_LEN = 88;
+    public static final int S_NRULES = 92;
+    public static final int S_SRC_KEY = 96;
+    public static final int S_SRC_KEY_LEN = 104;
+    public static final int S_INDEX_ID = 112;
+    public static final int SERIES_SIZE = 120;
 }

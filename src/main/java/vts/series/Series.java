@@ -12,10 +12,12 @@ import vts.mem.Mem;
  * series address; the sample paths allocate nothing on the Java heap (out-of-order
  * writes and deletes reuse per-thread scratch arrays).
  *
- * <p>Only the last chunk is open. A new chunk has at least chunk_size data bytes (all
- * of the block the allocator hands out, see {@link Chunks#newChunk}); a closed chunk
- * keeps its block unless less than half of it is used ({@link Chunks#close}). Not
- * thread-safe: one writer at a time per series.
+ * <p>Only the last chunk is open. It starts with room for one sample and grows through
+ * the allocator's size classes as samples come ({@link Chunks#grow}) until it has at least
+ * chunk_size data bytes (all of the block the allocator hands out); then it is full and
+ * closed, and a closed chunk keeps its block unless less than half of it is used
+ * ({@link Chunks#close}). A grown chunk moves: nothing may keep a chunk address across a
+ * write. Not thread-safe: one writer at a time per series.
  */
 public final class Series {
     private Series() {}
@@ -63,7 +65,7 @@ public final class Series {
     public static void free(long s) {
         int n = nchunks(s);
         for (int i = 0; i < n; i++) Chunks.free(chunk(s, i));
-        Mem.free(Mem.getLong(s + S_CHUNKS));
+        if (Mem.getInt(s + S_CHUNKS_CAP) > 0) Mem.free(Mem.getLong(s + S_CHUNKS));
         Mem.free(Mem.getLong(s + S_LABELS));
         Mem.free(Mem.getLong(s + S_RULES));
         Mem.free(Mem.getLong(s + S_SRC_KEY));
@@ -76,12 +78,13 @@ public final class Series {
         Mem.copy(s, d, SERIES_SIZE);
         int n = nchunks(s);
         int cap = Mem.getInt(s + S_CHUNKS_CAP);
-        long arr = 0;
         if (cap > 0) {
-            arr = Mem.alloc(cap * 8L);
+            long arr = Mem.alloc(cap * 8L);
             for (int i = 0; i < n; i++) Mem.putLong(arr + i * 8L, Chunks.copy(chunk(s, i)));
+            Mem.putLong(d + S_CHUNKS, arr);
+        } else {
+            Mem.putLong(d + S_CHUNKS, n == 0 ? 0 : Chunks.copy(chunk(s, 0)));
         }
-        Mem.putLong(d + S_CHUNKS, arr);
         Mem.putLong(d + S_LABELS, copyBlob(Mem.getLong(s + S_LABELS), Mem.getInt(s + S_LABELS_LEN)));
         Mem.putLong(d + S_RULES, copyBlob(Mem.getLong(s + S_RULES), Mem.getInt(s + S_RULES_LEN)));
         Mem.putLong(d + S_SRC_KEY, copyBlob(Mem.getLong(s + S_SRC_KEY), Mem.getInt(s + S_SRC_KEY_LEN)));
@@ -98,9 +101,10 @@ public final class Series {
 
     /** Bytes of native memory held: header, chunk array, chunks (header + capacity), blobs. */
     public static long memoryUsage(long s) {
-        // the chunk array counts by its used length, so that a reloaded series reports the same figure
-        long total = SERIES_SIZE + Mem.getInt(s + S_NCHUNKS) * 8L;
+        // the chunk array counts by its used length (none for one chunk: it sits in the header),
+        // so that a reloaded series reports the same figure
         int n = nchunks(s);
+        long total = SERIES_SIZE + (n > 1 ? n * 8L : 0);
         for (int i = 0; i < n; i++) total += Chunks.size(chunk(s, i));
         return total + (Mem.getInt(s + S_LABELS_LEN) & 0xffffffffL) + (Mem.getInt(s + S_RULES_LEN) & 0xffffffffL)
                 + (Mem.getInt(s + S_SRC_KEY_LEN) & 0xffffffffL);
@@ -127,11 +131,30 @@ public final class Series {
     public static long ignoreMaxTimeDiff(long s) { return Mem.getLong(s + S_IGNORE_MAX_TIME_DIFF); }
     public static double ignoreMaxValDiff(long s) { return Mem.getDouble(s + S_IGNORE_MAX_VAL_DIFF); }
     public static long totalSamples(long s) { return Mem.getLong(s + S_TOTAL_SAMPLES); }
-    public static long firstTs(long s) { return Mem.getLong(s + S_FIRST_TS); }
-    public static long lastTs(long s) { return Mem.getLong(s + S_LAST_TS); }
-    public static double lastValue(long s) { return Mem.getDouble(s + S_LAST_VALUE); }
+    /** The first timestamp (0 when empty): the first chunk's. */
+    public static long firstTs(long s) {
+        return nchunks(s) == 0 ? 0 : Chunks.firstTs(chunk(s, 0));
+    }
+
+    /** The last timestamp (0 when empty): the last chunk's. */
+    public static long lastTs(long s) {
+        int n = nchunks(s);
+        return n == 0 ? 0 : Chunks.lastTs(chunk(s, n - 1));
+    }
+
+    /** The last value (0 when empty): the last chunk's. */
+    public static double lastValue(long s) {
+        int n = nchunks(s);
+        return n == 0 ? 0 : Chunks.lastValue(chunk(s, n - 1));
+    }
+
     public static int nchunks(long s) { return Mem.getInt(s + S_NCHUNKS); }
-    public static long chunk(long s, int i) { return Mem.getLong(Mem.getLong(s + S_CHUNKS) + i * 8L); }
+
+    /** Chunk i: while chunks_cap is 0 the chunks field is the only chunk itself, else an array. */
+    public static long chunk(long s, int i) {
+        long p = Mem.getLong(s + S_CHUNKS);
+        return Mem.getInt(s + S_CHUNKS_CAP) == 0 ? p : Mem.getLong(p + i * 8L);
+    }
     public static long indexId(long s) { return Mem.getLong(s + S_INDEX_ID); }
     public static void setIndexId(long s, long id) { Mem.putLong(s + S_INDEX_ID, id); }
 
@@ -277,14 +300,11 @@ public final class Series {
     public static int add(long s, long ts, double v, int policy) {
         long total = totalSamples(s);
         if (total == 0) {
-            long c = Chunks.newChunk(encoding(s), chunkSize(s));
+            long c = Chunks.newOpenChunk(encoding(s));
             Chunks.append(c, ts, v);
             insertSlots(s, nchunks(s), 1);
             setChunk(s, nchunks(s) - 1, c);
             Mem.putLong(s + S_TOTAL_SAMPLES, 1);
-            Mem.putLong(s + S_FIRST_TS, ts);
-            Mem.putLong(s + S_LAST_TS, ts);
-            Mem.putDouble(s + S_LAST_VALUE, v);
             return ADDED;
         }
         long last = lastTs(s);
@@ -293,17 +313,14 @@ public final class Series {
         int result;
         if (ts > last) {
             int i = nchunks(s) - 1;
-            long c = chunk(s, i);
-            if (!Chunks.append(c, ts, v)) {
-                setChunk(s, i, Chunks.close(c));
-                c = Chunks.newChunk(encoding(s), chunkSize(s));
+            if (!appendGrowing(s, i, ts, v)) {
+                setChunk(s, i, Chunks.close(chunk(s, i)));
+                long c = Chunks.newOpenChunk(encoding(s));
                 Chunks.append(c, ts, v);
                 insertSlots(s, i + 1, 1);
                 setChunk(s, i + 1, c);
             }
             Mem.putLong(s + S_TOTAL_SAMPLES, total + 1);
-            Mem.putLong(s + S_LAST_TS, ts);
-            Mem.putDouble(s + S_LAST_VALUE, v);
             result = ADDED;
         } else {
             result = upsert(s, ts, v, policy);
@@ -311,6 +328,21 @@ public final class Series {
         }
         if (retention > 0) trim(s, lastTs(s) - retention);
         return result;
+    }
+
+    /**
+     * Appends to chunk i (the open one), growing it while it has less than chunk_size data
+     * bytes; false, nothing appended, when it is full. The common case is one append.
+     */
+    private static boolean appendGrowing(long s, int i, long ts, double v) {
+        long c = chunk(s, i);
+        while (!Chunks.append(c, ts, v)) {
+            long g = Chunks.grow(c, chunkSize(s));
+            if (g == 0) return false;
+            setChunk(s, i, g);
+            c = g;
+        }
+        return true;
     }
 
     /** Out-of-order insert or duplicate resolution at ts &le; lastTs. */
@@ -350,7 +382,6 @@ public final class Series {
             result = ADDED;
         }
         replace(s, i, tss, vals, n);
-        refreshBounds(s);
         return result;
     }
 
@@ -403,7 +434,6 @@ public final class Series {
         }
         if (deleted > 0) {
             Mem.putLong(s + S_TOTAL_SAMPLES, totalSamples(s) - deleted);
-            refreshBounds(s);
         }
         return deleted;
     }
@@ -421,31 +451,15 @@ public final class Series {
         if (k == 0) return;
         removeSlots(s, 0, k);
         Mem.putLong(s + S_TOTAL_SAMPLES, totalSamples(s) - dropped);
-        Mem.putLong(s + S_FIRST_TS, Chunks.firstTs(chunk(s, 0)));
-    }
-
-    /** first_ts, last_ts, last_value from the chunks (zeros when empty). */
-    private static void refreshBounds(long s) {
-        int n = nchunks(s);
-        if (n == 0) {
-            Mem.putLong(s + S_FIRST_TS, 0);
-            Mem.putLong(s + S_LAST_TS, 0);
-            Mem.putDouble(s + S_LAST_VALUE, 0);
-            return;
-        }
-        long last = chunk(s, n - 1);
-        Mem.putLong(s + S_FIRST_TS, Chunks.firstTs(chunk(s, 0)));
-        Mem.putLong(s + S_LAST_TS, Chunks.lastTs(last));
-        Mem.putDouble(s + S_LAST_VALUE, Chunks.lastValue(last));
     }
 
     /**
-     * Replaces chunk i by chunks holding samples [0, n) (none if n is 0), each of at
-     * least chunk_size data bytes; all but a new last chunk of the series are closed.
+     * Replaces chunk i by chunks holding samples [0, n) (none if n is 0), each filled up
+     * to chunk_size data bytes, then closed (a new last chunk of the series too: it
+     * shrinks to its data when that is less than half, and grows again as it fills).
      * Returns how many chunks took its place.
      */
     private static int replace(long s, int i, long[] tss, double[] vals, int n) {
-        boolean wasLast = i == nchunks(s) - 1;
         Chunks.free(chunk(s, i));
         if (n == 0) {
             removeSlots(s, i, 1);
@@ -458,7 +472,7 @@ public final class Series {
         while (from < n) {
             long c = Chunks.newChunk(enc, size);
             from = Chunks.appendAll(c, tss, vals, from, n);
-            if (from < n || !wasLast) c = Chunks.close(c);
+            c = Chunks.close(c);
             if (made > 0) insertSlots(s, i + made, 1);
             setChunk(s, i + made, c);
             made++;
@@ -508,17 +522,31 @@ public final class Series {
     // ---- chunk array ----
 
     private static void setChunk(long s, int i, long c) {
-        Mem.putLong(Mem.getLong(s + S_CHUNKS) + i * 8L, c);
+        if (Mem.getInt(s + S_CHUNKS_CAP) == 0) Mem.putLong(s + S_CHUNKS, c);
+        else Mem.putLong(Mem.getLong(s + S_CHUNKS) + i * 8L, c);
     }
 
-    /** Opens k empty slots at index at. */
+    /**
+     * Opens k empty slots at index at. A series of one chunk keeps it in the header; the
+     * second chunk makes an array (see native/tsdb_layout.h).
+     */
     private static void insertSlots(long s, int at, int k) {
         int n = nchunks(s);
         int cap = Mem.getInt(s + S_CHUNKS_CAP);
+        if (cap == 0 && n + k <= 1) { // stays in the header (the slot is set next)
+            Mem.putInt(s + S_NCHUNKS, n + k);
+            return;
+        }
         long arr = Mem.getLong(s + S_CHUNKS);
         if (n + k > cap) {
             int ncap = Math.max(n + k, Math.max(4, cap * 2));
-            arr = arr == 0 ? Mem.alloc(ncap * 8L) : Mem.realloc(arr, ncap * 8L);
+            if (cap == 0) {
+                long only = arr;
+                arr = Mem.alloc(ncap * 8L);
+                Mem.putLong(arr, only);
+            } else {
+                arr = Mem.realloc(arr, ncap * 8L);
+            }
             Mem.putLong(s + S_CHUNKS, arr);
             Mem.putInt(s + S_CHUNKS_CAP, ncap);
         }
@@ -526,10 +554,21 @@ public final class Series {
         Mem.putInt(s + S_NCHUNKS, n + k);
     }
 
+    /** Removes k slots at index at; one chunk left goes back into the header. */
     private static void removeSlots(long s, int at, int k) {
         int n = nchunks(s);
         long arr = Mem.getLong(s + S_CHUNKS);
+        if (Mem.getInt(s + S_CHUNKS_CAP) == 0) {
+            Mem.putLong(s + S_CHUNKS, 0);
+            Mem.putInt(s + S_NCHUNKS, n - k);
+            return;
+        }
         if (at + k < n) Mem.copy(arr + (at + k) * 8L, arr + at * 8L, (n - at - k) * 8L);
+        if (n - k <= 1) {
+            Mem.putLong(s + S_CHUNKS, n - k == 1 ? Mem.getLong(arr) : 0);
+            Mem.putInt(s + S_CHUNKS_CAP, 0);
+            Mem.free(arr);
+        }
         Mem.putInt(s + S_NCHUNKS, n - k);
     }
 

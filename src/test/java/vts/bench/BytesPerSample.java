@@ -25,7 +25,8 @@ import vts.series.Series;
  * without it, libc. The first four rows are the shapes of bench/vts_bench.py memory, where the
  * reference C module took 6.96 / 1.88 / 0.61 / 8.22 bytes per sample (used_memory
  * growth). "closed" is the same measure over the closed chunks only (no partly filled
- * open chunk): the steady state of a long series.
+ * open chunk): the steady state of a long series; "the compressed data alone" counts the
+ * chunks' used data bytes only (no headers, no unused capacity).
  * Run: java --enable-native-access=ALL-UNNAMED -cp target/classes:target/test-classes
  * vts.bench.BytesPerSample
  */
@@ -102,19 +103,22 @@ public final class BytesPerSample {
             v = next.applyAsDouble(v);
         }
         int n = Series.nchunks(s);
-        long total = usable(s) + usable(Mem.getLong(s + Layout.S_CHUNKS));
-        long closed = 0, closedSamples = 0;
+        // one chunk sits in the series header; more make an array
+        long total = usable(s) + (Mem.getInt(s + Layout.S_CHUNKS_CAP) > 0 ? usable(Mem.getLong(s + Layout.S_CHUNKS)) : 0);
+        long closed = 0, closedSamples = 0, data = 0;
         for (int i = 0; i < n; i++) {
             long c = Series.chunk(s, i);
             long u = usable(c);
             total += u;
+            data += vts.codec.Chunks.used(c);
             if (i < n - 1) {
                 closed += u;
                 closedSamples += vts.codec.Chunks.count(c);
             }
         }
-        System.out.printf("%-34s %6.3f bytes/sample (%2d chunks; closed: %6.3f)%n", name, total / (double) N, n,
-                closedSamples == 0 ? Double.NaN : closed / (double) closedSamples);
+        System.out.printf("%-34s %6.3f bytes/sample (%2d chunks; closed: %6.3f; the compressed data alone: %6.3f)%n",
+                name, total / (double) N, n, closedSamples == 0 ? Double.NaN : closed / (double) closedSamples,
+                data / (double) N);
         Series.free(s);
     }
 }

@@ -152,8 +152,8 @@ class ChunksTest {
         int capacity = Chunks.capacity(c);
         assertTrue(capacity >= cap && capacity % 8 == 0, "capacity " + capacity);
         if (enc == ENC_COMPRESSED) {
-            assertTrue(Mem.getLong(big + C_BIT_POS) > capacity * 8L, "refused although it fits");
-            assertTrue(Mem.getLong(c + C_BIT_POS) <= capacity * 8L);
+            assertTrue((Mem.getInt(big + C_BIT_POS) & 0xffffffffL) > capacity * 8L, "refused although it fits");
+            assertTrue((Mem.getInt(c + C_BIT_POS) & 0xffffffffL) <= capacity * 8L);
         } else {
             assertEquals(capacity / 16, Chunks.count(c));
         }
@@ -260,7 +260,7 @@ class ChunksTest {
     static double bitsPerSample(long[] ts, double[] v) {
         long c = Chunks.encode(ENC_COMPRESSED, ts, v, 0, ts.length, 1 << 20);
         assertNotEquals(0, c);
-        double b = Mem.getLong(c + C_BIT_POS) / (double) (ts.length - 1);
+        double b = (Mem.getInt(c + C_BIT_POS) & 0xffffffffL) / (double) (ts.length - 1);
         Chunks.free(c);
         return b;
     }
@@ -319,22 +319,21 @@ class ChunksTest {
                 Mem.fill(c, CHUNK_HEADER, (byte) 0);
                 for (int i = 0; i < cap; i += 8) Mem.putLong(c + C_DATA + i, r.nextInt(3) == 0 ? -1L : r.nextLong());
                 Mem.putInt(c + C_CAPACITY, cap);
-                Mem.putInt(c + C_USED, cap);
                 Mem.putByte(c + C_ENCODING, (byte) enc);
                 Mem.putByte(c + C_FLAGS, (byte) r.nextInt(256));
                 Mem.putByte(c + C_PREV_LEADING, (byte) r.nextInt(256));
                 Mem.putByte(c + C_PREV_TRAILING, (byte) r.nextInt(256));
                 Mem.putInt(c + C_COUNT, r.nextInt(1, 60_000));
-                Mem.putLong(c + C_BIT_POS, switch (r.nextInt(3)) {
-                    case 0 -> cap * 8L;
-                    case 1 -> r.nextLong(cap * 8L + 1);
-                    default -> r.nextLong();
+                Mem.putInt(c + C_BIT_POS, switch (r.nextInt(3)) {
+                    case 0 -> cap * 8;
+                    case 1 -> r.nextInt(cap * 8 + 1);
+                    default -> r.nextInt();
                 });
                 Mem.putDouble(c + C_FIRST_VALUE, r.nextBoolean() ? r.nextInt(1000) / 100.0 : r.nextDouble());
                 Mem.putDouble(c + C_LAST_VALUE, r.nextDouble());
                 int n = Chunks.decode(c, ts, vs, 0);
-                long bitPos = Mem.getLong(c + C_BIT_POS);
-                long bits = bitPos < 0 ? cap * 8L : Math.min(bitPos, cap * 8L);
+                long bitPos = Mem.getInt(c + C_BIT_POS) & 0xffffffffL;
+                long bits = Math.min(bitPos, cap * 8L);
                 int max = enc == ENC_UNCOMPRESSED ? cap / 16 : 1 + (int) (bits / 2); // a sample takes 2 bits or more
                 assertTrue(n <= Math.min(max, Chunks.count(c)), "decoded " + n);
                 reader.reset(c);

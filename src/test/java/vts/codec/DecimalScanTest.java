@@ -198,7 +198,7 @@ class DecimalScanTest {
                 t[i] = 1_700_000_000_000L + 1000L * i + (r.nextInt(10) == 0 ? r.nextInt(-300, 300) : 0);
                 v[i] = (i + r.nextInt(3)) % 97 / (r.nextInt(50) == 0 ? 10.0 : 1.0);
                 assertTrue(Chunks.append(c, t[i], v[i]));
-                long pos = vts.mem.Mem.getLong(c + C_BIT_POS);
+                long pos = vts.mem.Mem.getInt(c + C_BIT_POS) & 0xffffffffL;
                 long ck = vts.mem.Mem.getInt(c + C_CKPT_BIT) & 0xffffffffL;
                 if (i >= 2) {
                     // it trails the middle by at most about one sample (here under 64 bits)

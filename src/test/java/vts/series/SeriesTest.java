@@ -214,6 +214,38 @@ class SeriesTest {
         Series.free(c);
     }
 
+    @Test
+    void theOpenChunkGrowsWithItsDataUpToChunkSize() {
+        for (int enc : new int[] {ENC_COMPRESSED, ENC_UNCOMPRESSED}) {
+            long s = Series.create(enc, 0, 4096, DUP_UNSET, false, 0, 0);
+            SplittableRandom r = new SplittableRandom(3);
+            TreeMap<Long, Double> m = new TreeMap<>();
+            int lastCap = 0;
+            int grew = 0;
+            for (int i = 0; Series.nchunks(s) < 3; i++) {
+                double v = Math.round(r.nextDouble(-1000, 1000)) / 100.0;
+                assertEquals(Series.ADDED, Series.add(s, 1000L * i, v, DUP_BLOCK));
+                m.put(1000L * i, v);
+                long open = Series.chunk(s, Series.nchunks(s) - 1);
+                int cap = Chunks.capacity(open);
+                if (i == 0) assertTrue(Chunks.size(open) <= 160, "a one-sample chunk is small: " + Chunks.size(open));
+                if (Series.nchunks(s) == 1 && cap > lastCap && i > 0) grew++;
+                lastCap = cap;
+                // every data byte past used is zero (the bit writer ORs into them)
+                for (int b = Chunks.used(open); b < cap; b++) assertEquals(0, vts.mem.Mem.getByte(open + C_DATA + b));
+            }
+            assertTrue(grew > 5, "grew through several size classes: " + grew);
+            // the full chunks reached chunk_size (less one sample's worth, at most 17 bytes)
+            for (int i = 0; i < Series.nchunks(s) - 1; i++) {
+                assertTrue(Chunks.capacity(Series.chunk(s, i)) >= 4096);
+                assertTrue(Chunks.used(Series.chunk(s, i)) > 4096 - 17, "used " + Chunks.used(Series.chunk(s, i)));
+            }
+            compare(m, new SeriesCursor().reset(s, 0, Long.MAX_VALUE, false), false, "grown");
+            compare(m, new SeriesCursor().reset(s, 0, Long.MAX_VALUE, true), true, "grown");
+            Series.free(s);
+        }
+    }
+
     static final class Mem2 {
         static int chunksCap(long s) { return vts.mem.Mem.getInt(s + S_CHUNKS_CAP); }
     }
