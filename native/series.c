@@ -378,7 +378,7 @@ int ts_chunk_append_uncompressed(ts_chunk *c, int64_t ts, double v) {
     uint8_t *p = c->data + (size_t)c->count * 16;
     memcpy(p, &ts, 8);
     memcpy(p + 8, &v, 8);
-    c->used = (c->count + 1) * 16;
+    c->bit_pos = (c->count + 1) * 128; /* an uncompressed chunk: used = bit_pos / 8 */
     if (c->count == 0) {
         c->first_ts = ts;
         c->first_value = v;
