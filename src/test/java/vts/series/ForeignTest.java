@@ -112,6 +112,7 @@ class ForeignTest {
         String prog = """
                 #include <stdio.h>
                 #include <stdlib.h>
+                #include <string.h>
                 #include "series.h"
                 #include "vm_api.h"
                 static void *a(size_t n) { return malloc(n); }
@@ -133,7 +134,7 @@ class ForeignTest {
                     }
                     if (ts_chunk_append_uncompressed(c, 1, 1.0) == 0) return 3; /* full */
                     const unsigned char *p = (const unsigned char *)c;
-                    for (size_t i = 0; i < TS_CHUNK_HEADER + c->used; i++) printf("%%02x", p[i]);
+                    for (size_t i = 0; i < TS_CHUNK_HEADER + ts_chunk_used(c); i++) printf("%%02x", p[i]);
                     printf("\\n");
                     return 0;
                 }
