@@ -36,8 +36,8 @@ static int surely_too_few(VMCtx *ctx, VMString *name, const ts_read_wait *w) {
         } else {
             int64_t n = 0;
             for (uint32_t i = s->nchunks; i > 0 && n < w->min_count; i--) {
-                if (s->chunks[i - 1]->last_ts < w->cursor) break;
-                n += s->chunks[i - 1]->count;
+                if (ts_series_chunk(s, i - 1)->last_ts < w->cursor) break;
+                n += ts_series_chunk(s, i - 1)->count;
             }
             too_few = n < w->min_count;
         }
