@@ -14,7 +14,7 @@
  *   u label count, then s name, s value each
  *   u rule count, then per rule: s destination, u bucket duration, u alignment (v6+),
  *        u aggregation type, u start of the open bucket, u (v9+, a flag), the aggregator's
- *        context (see skip_context)
+ *        context (see read_context)
  *   before v2: u sample count, then (u ts, d value) each
  *   v2+: u chunk count, then per chunk (by the series' options):
  *        compressed:   u size, u count, u bits used, u first value bits, u first ts,
