@@ -42,6 +42,7 @@
  * and that bucket is computed from the source's samples when it closes, as TS.RANGE ..
  * AGGREGATION would.
  */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -175,8 +176,12 @@ static void read_context(rd *r, int agg, run_state *st) {
     memset(st, 0, sizeof(*st));
     switch (agg) {
     case 1: case 2: case 8: {
+        /* each keeps only its own side up to date (min's max stays at -DBL_MAX, max's min
+         * at DBL_MAX, their reset values); a side still at its reset value: nothing seen */
         double mx = rd_d(r), mn = rd_d(r);
-        if (mn <= mx) { /* else the reset state: nothing seen */
+        if (agg == 1) mx = mn;
+        if (agg == 2) mn = mx;
+        if (agg == 1 ? mn < DBL_MAX : agg == 2 ? mx > -DBL_MAX : mn <= mx && mn < DBL_MAX) {
             st->flags = RUNNING_VALID;
             st->n = 1; /* only "has samples" matters to these aggregators */
             st->slot[0] = mn;
