@@ -14,7 +14,7 @@
  *   u label count, then s name, s value each
  *   u rule count, then per rule: s destination, u bucket duration, u alignment (v6+),
  *        u aggregation type, u start of the open bucket, u (v9+, a flag), the aggregator's
- *        context (see skip_context)
+ *        context (see read_context)
  *   before v2: u sample count, then (u ts, d value) each
  *   v2+: u chunk count, then per chunk (by the series' options):
  *        compressed:   u size, u count, u bits used, u first value bits, u first ts,
@@ -34,12 +34,15 @@
  * never got re-encoded still reads, writes and saves correctly (BGSAVE writes whatever
  * chunks the series holds, in our encoding 10).
  *
- * Compaction rules: the reference keeps a running aggregate of each rule's open bucket; we
- * keep the open bucket's start and leave our running state unset, so the write that
- * closes the bucket computes it from the source's samples (vts.compaction.Compaction), as
- * TS.RANGE .. AGGREGATION would. The reference's context is read (it must be, to find the
- * next field) and dropped.
+ * Compaction rules: the reference keeps a running aggregate of each rule's open bucket
+ * (which holds only the samples written after the rule was created, and outlives
+ * retention); we map it into our own running state (vts.compaction.Running) so the write
+ * that closes the bucket writes the value the reference would have (read_context). Where
+ * that can't be expressed (twa, an overflowed avg, a reset context), the state stays unset
+ * and that bucket is computed from the source's samples when it closes, as TS.RANGE ..
+ * AGGREGATION would.
  */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -137,8 +140,22 @@ static void put_string(rd *r, buf *b) {
 }
 
 /*
- * The aggregator's saved open-bucket context: read past it. Layouts as the reference
- * writes them (RedisTimeSeries 1.8 .. 8.x, encodings 8 and 9; checked on their files):
+ * A rule's running state as vts.compaction.RuleBlob/Running read it (record offsets +30..+120):
+ * flags bit 0 = valid, the counts of non-NaN and NaN samples, and six 8-byte slots.
+ */
+typedef struct {
+    uint16_t flags;
+    int64_t n, nan;
+    double slot[6];
+} run_state;
+
+#define RUNNING_VALID 1
+
+/*
+ * The aggregator's saved open-bucket context, mapped into our running state where it can
+ * be expressed exactly (st->flags stays 0 otherwise: the bucket is then recomputed from
+ * the source's samples when it closes). Layouts as the reference writes them
+ * (RedisTimeSeries 1.8 .. 8.x, encodings 8 and 9; checked on their files):
  *   min, max, range        d max, d min
  *   sum, count, last,
  *   countnan, countall     d value
@@ -148,32 +165,86 @@ static void put_string(rd *r, buf *b) {
  *   twa                    d, u, d, u, u, u, u, u, u, u
  * Before encoding 8 (best effort, from the reference's older sources): every single-value
  * aggregator has the reset flag from v3 on, avg's overflow flag exists from v4 on.
+ *
+ * Our slots (vts.compaction.Running): min/max/range 0 min, 1 max; first/last 0 first,
+ * 1 last; sum/avg 0 sum, 1 compensation (2..4: chunk bookkeeping, set once the chunks are
+ * known, see finish_rules); var/std 0 mean of (value - slot 2), 1 M2, 2 shift. twa keeps
+ * no state we could rebuild (the reference's weighted form differs from our trapezoids).
  */
-static void skip_context(rd *r, int agg) {
+static void read_context(rd *r, int agg, run_state *st) {
     int v = r->encver;
+    memset(st, 0, sizeof(*st));
     switch (agg) {
-    case 1: case 2: case 8:
-        rd_d(r);
-        rd_d(r);
+    case 1: case 2: case 8: {
+        /* each keeps only its own side up to date (min's max stays at -DBL_MAX, max's min
+         * at DBL_MAX, their reset values); a side still at its reset value: nothing seen */
+        double mx = rd_d(r), mn = rd_d(r);
+        if (agg == 1) mx = mn;
+        if (agg == 2) mn = mx;
+        if (agg == 1 ? mn < DBL_MAX : agg == 2 ? mx > -DBL_MAX : mn <= mx && mn < DBL_MAX) {
+            st->flags = RUNNING_VALID;
+            st->n = 1; /* only "has samples" matters to these aggregators */
+            st->slot[0] = mn;
+            st->slot[1] = mx;
+        }
         break;
-    case 3: case 5: case 7: case 14: case 15:
-        rd_d(r);
-        if (v < 8 && v >= 3) rd_u(r);
+    }
+    case 3: case 5: case 7: case 14: case 15: {
+        double x = rd_d(r);
+        int reset = 0;
+        if (v < 8 && v >= 3) reset = rd_u(r) != 0;
+        if (reset && agg != 3 && agg != 5 && agg != 14) break;
+        if (agg == 3) { /* sum */
+            st->n = 1;
+            st->slot[0] = x;
+        } else if (agg == 5 || agg == 15) { /* count, countall */
+            if (!(x >= 1 && x <= 9e15)) break;
+            st->n = (int64_t)x;
+        } else if (agg == 7) { /* last */
+            st->n = 1;
+            st->slot[0] = st->slot[1] = x;
+        } else { /* countnan: some sample opened the bucket */
+            if (!(x >= 0 && x <= 9e15)) break;
+            st->n = 1;
+            st->nan = (int64_t)x;
+        }
+        st->flags = RUNNING_VALID;
         break;
-    case 6:
-        rd_d(r);
-        if (v >= 3) rd_u(r);
+    }
+    case 6: {
+        double x = rd_d(r);
+        if (v < 3 || rd_u(r)) break; /* reset (or unknown): nothing seen */
+        st->flags = RUNNING_VALID;
+        st->n = 1;
+        st->slot[0] = st->slot[1] = x;
         break;
-    case 4:
-        rd_d(r);
-        rd_d(r);
-        if (v >= 4) rd_u(r);
+    }
+    case 4: {
+        double sum = rd_d(r), cnt = rd_d(r);
+        int overflow = v >= 4 ? rd_u(r) != 0 : 0;
+        /* overflowed: the reference keeps a running mean, not a sum */
+        if (overflow || !(cnt >= 1 && cnt <= 9e15) || !isfinite(sum)) break;
+        st->flags = RUNNING_VALID;
+        st->n = (int64_t)cnt;
+        st->slot[0] = sum;
         break;
-    case 9: case 10: case 11: case 12:
-        rd_d(r);
-        rd_d(r);
-        rd_u(r);
+    }
+    case 9: case 10: case 11: case 12: {
+        double sum = rd_d(r), sum2 = rd_d(r);
+        uint64_t cnt = rd_u(r);
+        if (cnt == 0 || cnt > (1ull << 53) || !isfinite(sum) || !isfinite(sum2)) break;
+        /* M2 as the reference's variance numerator; shifted by the mean, whose own
+         * running mean is then 0 */
+        double c = (double)cnt, mean = sum / c;
+        double m2 = sum2 - 2 * sum * sum / c + mean * mean * c;
+        if (!isfinite(m2)) break;
+        st->flags = RUNNING_VALID;
+        st->n = (int64_t)cnt;
+        st->slot[0] = 0;
+        st->slot[1] = m2 > 0 ? m2 : 0;
+        st->slot[2] = mean;
         break;
+    }
     case 13:
         if (v < 8) {
             fail(r, "twa compaction rule in an encoding before 8");
@@ -187,12 +258,22 @@ static void skip_context(rd *r, int agg) {
     default:
         fail(r, "unknown aggregation type in a compaction rule");
     }
+    if (r->bad) st->flags = 0;
 }
 
 /* One rule: appends its record (format: vts.compaction.RuleBlob, version 1) to b. */
 #define RULE_BLOB_VERSION 1
 #define NO_BUCKET INT64_MIN
 #define NO_VALUE INT64_MAX
+/* record offsets (vts.compaction.RuleBlob) */
+#define R_OPEN 0
+#define R_DEST_LEN 24
+#define R_AGG_LEN 28
+#define R_FLAGS 30
+#define R_SRC_LAST 40
+#define R_FIRST_TS 64
+#define R_SLOTS 72
+#define REC_FIXED 120
 static void read_rule(rd *r, buf *b) {
     size_t dl;
     char *dest = rd_s(r, &dl);
@@ -202,7 +283,9 @@ static void read_rule(rd *r, buf *b) {
     uint64_t open = rd_u(r);
     if (r->encver >= 9) rd_u(r);
     if (!r->bad && (agg < 1 || agg > RTS_AGG_MAX)) fail(r, "unknown aggregation type in a compaction rule");
-    if (!r->bad) skip_context(r, (int)agg);
+    run_state st;
+    memset(&st, 0, sizeof(st));
+    if (!r->bad) read_context(r, (int)agg, &st);
     if (!r->bad && (duration == 0 || duration > INT64_MAX || align > INT64_MAX))
         fail(r, "bad bucket duration or alignment in a compaction rule");
     if (!r->bad && (dl == 0 || dl > MAX_NAME)) fail(r, "bad destination key in a compaction rule");
@@ -212,15 +295,69 @@ static void read_rule(rd *r, buf *b) {
     }
     /* the reference's "no bucket yet" is -1 */
     int64_t ob = (int64_t)open == -1 ? NO_BUCKET : (int64_t)open;
+    if (ob == NO_BUCKET) st.flags = 0;
     const char *name = kAggNames[agg];
-    uint16_t al = (uint16_t)strlen(name), flags = 0; /* flags 0: no running state, recompute at close */
+    uint16_t al = (uint16_t)strlen(name);
+    /* the open bucket's first sample (retention check of the state): the reference's context
+     * outlives retention, so "never trimmed" */
+    uint64_t first_ts = st.flags ? (uint64_t)INT64_MAX : 0;
     int e = buf_u64(b, (uint64_t)ob) | buf_u64(b, duration) | buf_u64(b, align) | buf_u32(b, (uint32_t)dl) |
-            buf_put(b, &al, 2) | buf_put(b, &flags, 2) | buf_u64(b, NO_VALUE) /* open bucket's first value */ |
-            buf_u64(b, NO_VALUE) /* the source's last timestamp: unknown */;
-    for (int i = 0; i < 3 + 6; i++) e |= buf_u64(b, 0); /* count, NaN count, first ts, 6 slots */
+            buf_put(b, &al, 2) | buf_put(b, &st.flags, 2) | buf_u64(b, NO_VALUE) /* open bucket's first value */ |
+            buf_u64(b, NO_VALUE) /* the source's last timestamp: set by finish_rules */ |
+            buf_u64(b, (uint64_t)st.n) | buf_u64(b, (uint64_t)st.nan) | buf_u64(b, first_ts);
+    e |= buf_put(b, st.slot, sizeof(st.slot));
     e |= buf_put(b, dest, dl) | buf_put(b, name, al);
     VM_Free(dest);
     if (e) fail(r, "compaction rules too large");
+}
+
+static int64_t rec_i64(const uint8_t *rec, int off) {
+    int64_t v;
+    memcpy(&v, rec + off, 8);
+    return v;
+}
+
+static void rec_put(uint8_t *rec, int off, const void *v, size_t n) { memcpy(rec + off, v, n); }
+
+/*
+ * Once the chunks are in: each rule learns the source's last timestamp (so the next write
+ * counts as an append and may close the bucket from the running state), and sum/avg get
+ * the chunk bookkeeping vts.compaction.Running keeps: the first timestamp of the chunk
+ * holding the bucket's newest samples, and the sum "before that chunk" (Running adds a
+ * chunk lying wholly inside the bucket from its stored summary), here the saved sum less
+ * that chunk's summary.
+ */
+static void finish_rules(ts_series *s, uint8_t *blob, uint32_t len, uint32_t nrules) {
+    const ts_chunk *last = s->nchunks ? ts_series_chunk(s, s->nchunks - 1) : NULL;
+    int64_t src_last = last ? last->last_ts : INT64_MIN;
+    uint32_t off = 8;
+    for (uint32_t i = 0; i < nrules && off + REC_FIXED <= len; i++) {
+        uint8_t *rec = blob + off;
+        uint32_t dl;
+        uint16_t al, flags;
+        memcpy(&dl, rec + R_DEST_LEN, 4);
+        memcpy(&al, rec + R_AGG_LEN, 2);
+        memcpy(&flags, rec + R_FLAGS, 2);
+        rec_put(rec, R_SRC_LAST, &src_last, 8);
+        const char *agg = (const char *)rec + REC_FIXED + dl;
+        int sumlike = (al == 3 && memcmp(agg, "sum", 3) == 0) || (al == 3 && memcmp(agg, "avg", 3) == 0);
+        if (flags & RUNNING_VALID) {
+            if (!last) {
+                flags = 0; /* nothing to close against: recompute */
+            } else if (sumlike) {
+                int64_t open = rec_i64(rec, R_OPEN), seg = last->first_ts;
+                double sum;
+                memcpy(&sum, rec + R_SLOTS, 8);
+                double base = sum, zero = 0;
+                if (seg >= (open > 0 ? open : 0)) base = sum - (last->sum + last->sum_comp);
+                rec_put(rec, R_SLOTS + 16, &base, 8);
+                rec_put(rec, R_SLOTS + 24, &zero, 8);
+                rec_put(rec, R_SLOTS + 32, &seg, 8);
+            }
+            rec_put(rec, R_FLAGS, &flags, 2);
+        }
+        off += REC_FIXED + dl + al;
+    }
 }
 
 /* ---- chunks ---- */
@@ -505,6 +642,7 @@ ts_series *rts_rdb_load(VMIO *io, int encver) {
     s->rules = rules.p;
     s->rules_len = rules.len;
     s->nrules = (uint32_t)nrules;
+    if (rules.p) finish_rules(s, rules.p, rules.len, s->nrules);
     if (s->encoding == TS_ENC_COMPRESSED && s->nchunks > 0) s->flags |= TS_FLAG_FOREIGN_CHUNKS;
     return s;
 }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -333,6 +334,132 @@ class MigrationIT {
             info = (List<?>) s.call("TS.INFO", "d7").plain();
             assertEquals("e7", info.get(info.indexOf("sourceKey") + 1));
         }
+    }
+
+    /**
+     * Each rule's saved open-bucket context carries over: the rules were created while
+     * bucket 60000 was open, so the reference's contexts hold only the samples written after
+     * that (5, 7), not the source's first sample of the bucket (100). A write into the open
+     * bucket and then one that closes it give the destination the value of the context plus
+     * the new sample, as the reference writes it, not the value of the source's samples.
+     * Encoding 9 with 48-byte chunks (the open bucket's chunk is full, so the next write
+     * starts a chunk: the sum bookkeeping across chunks), encoding 8 with one chunk.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {9, 8})
+    void savedOpenBucketContextsCarryOver(int encver) {
+        double[] ctx = {5, 7}; // the samples the reference's contexts saw
+        double[] src = {100, 5, 7}; // the source's samples of the open bucket (61000..63000)
+        contextsCarryOver(encver, encver == 9 ? 48 : 4096, 0, ctx, src);
+    }
+
+    /**
+     * Retention trimmed the open bucket's first sample (retention 1500 ms after 63000): the
+     * reference's contexts still hold it, and so does the value the closing write gives.
+     */
+    @Test
+    void savedContextsOutliveRetention() {
+        double[] both = {100, 5, 7};
+        contextsCarryOver(9, 4096, 1500, both, new double[] {5, 7});
+    }
+
+    static final String[] CTX_AGGS = {"min", "max", "sum", "avg", "count", "first", "last", "range", "std.s", "var.p"};
+    static final int[] CTX_AGG_IDS = {1, 2, 3, 4, 5, 6, 7, 8, 10, 11}; // the reference's aggregation enum
+
+    /**
+     * A source (uncompressed, samples 100 @61000, 5 @62000, 7 @63000) with a rule per
+     * aggregator whose saved contexts saw ctx; visible: the samples TS.RANGE shows after
+     * retention. Then 9 @64000 (open bucket) and 1 @120000 (closes it).
+     */
+    static void contextsCarryOver(int encver, long chunkSize, long retention, double[] ctx, double[] visible) {
+        double added = 9;
+        byte[] real = realPayload();
+        Payload p = new Payload(real, encver).s("k").u(retention).u(chunkSize).u(1).u(63000).d(7).u(3).u(0).u(0)
+                .u(0).d(0).u(1).s("a").s("b").u(CTX_AGGS.length);
+        double sum = 0, sum2 = 0;
+        for (double x : ctx) {
+            sum += x;
+            sum2 += x * x;
+        }
+        for (int i = 0; i < CTX_AGGS.length; i++) {
+            p.s("d:" + CTX_AGGS[i]).u(60000).u(0).u(CTX_AGG_IDS[i]).u(60000);
+            if (encver >= 9) p.u(0);
+            switch (CTX_AGGS[i]) {
+                // (max, min); a min rule leaves its max at -DBL_MAX and a max rule its min at DBL_MAX
+                case "min" -> p.d(-Double.MAX_VALUE).d(Arrays.stream(ctx).min().getAsDouble());
+                case "max" -> p.d(Arrays.stream(ctx).max().getAsDouble()).d(Double.MAX_VALUE);
+                case "range" -> p.d(Arrays.stream(ctx).max().getAsDouble()).d(Arrays.stream(ctx).min().getAsDouble());
+                case "sum" -> p.d(sum);
+                case "count" -> p.d(ctx.length);
+                case "last" -> p.d(ctx[ctx.length - 1]);
+                case "first" -> p.d(ctx[0]).u(0);
+                case "avg" -> p.d(sum).d(ctx.length).u(0);
+                default -> p.d(sum).d(sum2).u(ctx.length);
+            }
+        }
+        p.u(1).u(61000).u(3).u(48).s(Payload.samples(61000, Double.doubleToRawLongBits(100), 62000,
+                Double.doubleToRawLongBits(5), 63000, Double.doubleToRawLongBits(7)));
+        byte[] payload = p.payload();
+        try (ValkeyServer s = ValkeyServer.start()) {
+            for (String a : CTX_AGGS) s.call("TS.CREATE", "d:" + a);
+            assertEquals(new Resp.Simple("OK"), s.call("RESTORE", "src", "0", payload));
+            assertEquals(visible.length, ((List<?>) s.call("TS.RANGE", "src", "-", "+").plain()).size());
+            assertEquals(new Resp.Int(64000), s.call("TS.ADD", "src", "64000", "9"));
+            // the carried-over state is ours now: it survives our own save and load
+            if (retention == 0) assertEquals(new Resp.Simple("OK"), s.call("DEBUG", "RELOAD"));
+            double[] seen = Arrays.copyOf(ctx, ctx.length + 1);
+            seen[ctx.length] = added;
+            double[] recomputed = Arrays.copyOf(visible, visible.length + 1);
+            recomputed[visible.length] = added;
+            int differ = 0;
+            for (String a : CTX_AGGS) {
+                double want = agg(a, seen);
+                if (want != agg(a, recomputed)) differ++;
+                List<?> latest = (List<?>) s.call("TS.GET", "d:" + a, "LATEST").plain();
+                assertEquals(60000L, latest.get(0), a);
+                assertEquals(want, num((String) latest.get(1)), 1e-12 * Math.abs(want), a + " LATEST");
+            }
+            assertTrue(differ >= 7, "the case tells the saved contexts from the source's samples: " + differ);
+            assertEquals(new Resp.Int(120000), s.call("TS.ADD", "src", "120000", "1"));
+            for (String a : CTX_AGGS) {
+                List<?> got = (List<?>) s.call("TS.RANGE", "d:" + a, "-", "+").plain();
+                assertEquals(1, got.size(), a);
+                List<?> b = (List<?>) got.get(0);
+                assertEquals(60000L, b.get(0), a);
+                double want = agg(a, seen);
+                assertEquals(want, num((String) b.get(1)), 1e-12 * Math.abs(want), a + " closed bucket");
+            }
+            if (retention != 0) return;
+            // the next bucket runs on our own state: its close gives the plain aggregate
+            s.call("TS.ADD", "src", "130000", "3");
+            s.call("TS.ADD", "src", "180000", "0");
+            for (String a : CTX_AGGS) {
+                List<?> got = (List<?>) s.call("TS.RANGE", "d:" + a, "120000", "120000").plain();
+                double want = agg(a, new double[] {1, 3});
+                assertEquals(want, num((String) ((List<?>) got.get(0)).get(1)), 1e-12 * Math.abs(want), a + " next bucket");
+            }
+        }
+    }
+
+    /** The aggregate of xs, as the reference defines each aggregator. */
+    static double agg(String a, double[] xs) {
+        double sum = 0;
+        for (double x : xs) sum += x;
+        double mean = sum / xs.length, m2 = 0;
+        for (double x : xs) m2 += (x - mean) * (x - mean);
+        return switch (a) {
+            case "min" -> Arrays.stream(xs).min().getAsDouble();
+            case "max" -> Arrays.stream(xs).max().getAsDouble();
+            case "range" -> Arrays.stream(xs).max().getAsDouble() - Arrays.stream(xs).min().getAsDouble();
+            case "sum" -> sum;
+            case "avg" -> mean;
+            case "count" -> xs.length;
+            case "first" -> xs[0];
+            case "last" -> xs[xs.length - 1];
+            case "std.s" -> Math.sqrt(m2 / (xs.length - 1));
+            case "var.p" -> m2 / xs.length;
+            default -> throw new IllegalArgumentException(a);
+        };
     }
 
     /** A corrupt series in an RDB file: the server refuses the file, and its log names the key. */
