@@ -41,6 +41,18 @@ public final class Bitmap {
         return b;
     }
 
+    /** The first n ids of sorted (ascending, distinct) as a bitmap; may keep the array. */
+    static Bitmap ofSorted(int[] sorted, int n) {
+        Bitmap b = new Bitmap();
+        if (n <= SMALL_MAX) {
+            b.small = sorted;
+            b.card = n;
+            return b;
+        }
+        for (int i = 0; i < n; i++) b.add(sorted[i]); // appends: each lands at the end of its block
+        return b;
+    }
+
     public int cardinality() { return card; }
 
     public boolean isEmpty() { return card == 0; }
