@@ -185,15 +185,17 @@ public final class Api {
         try { return (int) ACL_CHECK_KEY.invokeExact(user, key, flags) == OK; } catch (Throwable t) { throw Bridge.unchecked(t); }
     }
 
-    /** The ACL rules of user as ACL GETUSER / ACL LIST print them ("~*", "%R~logs:*", ...). */
+    /** Out-parameter of StringPtrLen (main thread only): an arena per call cost more than the call. */
+    private static final long LEN_OUT = Arena.global().allocate(JAVA_LONG).address();
+
+    /** The ACL rules of user as ACL GETUSER / ACL LIST print them ("~*", "%R~logs:*", ...). Main thread only. */
     public static String userAcl(long ctx, long user) {
         try {
             long str = (long) USER_ACL_STRING.invokeExact(user);
             if (str == 0) return "";
-            try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
-                var lenOut = a.allocate(JAVA_LONG);
-                long p = (long) STRING_PTR_LEN.invokeExact(str, lenOut.address());
-                byte[] b = new byte[(int) lenOut.get(JAVA_LONG, 0)];
+            try {
+                long p = (long) STRING_PTR_LEN.invokeExact(str, LEN_OUT);
+                byte[] b = new byte[(int) vts.mem.Mem.getLong(LEN_OUT)];
                 vts.mem.Mem.copyToArray(p, b, 0, b.length);
                 return new String(b, java.nio.charset.StandardCharsets.UTF_8);
             } finally {
