@@ -21,11 +21,11 @@ public final class Reply {
             NULL = 9, SET_ARRAY_LEN = 10, SET_MAP_LEN = 11;
 
     /*
-     * Small enough to stay in the L1 cache while Java writes a batch and the shim replays
-     * it: with 256 KB, every operation was written to and read back from L2 (and evicted
-     * the server's own reply buffers), which cost a raw range ~28 ns per row.
+     * 16 KB (to stay in L1 between Java's writes and the shim's replay) measured no better,
+     * and a postponed array can only get its length patched while it is in the unsent batch
+     * (below): a large batch keeps whole replies of thousands of rows patchable.
      */
-    private static final int CAPACITY = 1 << 14;
+    private static final int CAPACITY = 1 << 18;
     private static final long BUF = Arena.global().allocate(CAPACITY, 16).address();
     private static int used;
     private static long bufCtx;
@@ -34,7 +34,7 @@ public final class Reply {
 
     private static final int SCRATCH_SIZE = 1 << 16;
     /** Longest simple string or error (its operation must fit a batch). */
-    private static final int TEXT_MAX = CAPACITY - 64;
+    private static final int TEXT_MAX = Math.min(SCRATCH_SIZE - 1, CAPACITY - 64);
     private static final long SCRATCH = Arena.global().allocate(SCRATCH_SIZE, 16).address();
 
     public static boolean resp3(long ctx) {
@@ -72,15 +72,16 @@ public final class Reply {
     }
 
     private static void setLength(long ctx, int code, long n) {
-        if (npostponed > 0 && ctx == bufCtx) {
+        if (npostponed > 0) {
             long e = postponed[--npostponed];
-            if ((int) (e >>> 32) == batchNo) {
+            if (ctx == bufCtx && (int) (e >>> 32) == batchNo) {
                 Mem.putLong(BUF + (int) e, n); // still unsent: becomes an array of known length
                 return;
             }
         }
         number(ctx, code, n);
     }
+
     public static void nul(long ctx) { op(ctx, NULL, 0, 0); }
 
     public static void ok(long ctx) { simple(ctx, "OK"); }
