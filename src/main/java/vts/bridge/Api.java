@@ -249,7 +249,10 @@ public final class Api {
         try { return (int) ACL_CHECK_KEY.invokeExact(user, key, flags) == OK; } catch (Throwable t) { throw Bridge.unchecked(t); }
     }
 
-    /** The ACL rules of user as ACL GETUSER / ACL LIST print them ("~*", "%R~logs:*", ...). */
+    /** Out-parameter of StringPtrLen (main thread only): an arena per call cost more than the call. */
+    private static final long LEN_OUT = Arena.global().allocate(JAVA_LONG).address();
+
+    /** The ACL rules of user as ACL GETUSER / ACL LIST print them ("~*", "%R~logs:*", ...). Main thread only. */
     public static String userAcl(long ctx, long user) {
         try {
             long str = (long) USER_ACL_STRING.invokeExact(user);
@@ -266,10 +269,9 @@ public final class Api {
 
     /** A copy of the bytes of a server string. */
     public static byte[] stringBytes(long str) {
-        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
-            var lenOut = a.allocate(JAVA_LONG);
-            long p = (long) STRING_PTR_LEN.invokeExact(str, lenOut.address());
-            byte[] b = new byte[(int) lenOut.get(JAVA_LONG, 0)];
+        try {
+            long p = (long) STRING_PTR_LEN.invokeExact(str, LEN_OUT); // main thread only: LEN_OUT is shared
+            byte[] b = new byte[(int) vts.mem.Mem.getLong(LEN_OUT)];
             vts.mem.Mem.copyToArray(p, b, 0, b.length);
             return b;
         } catch (Throwable t) {

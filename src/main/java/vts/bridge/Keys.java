@@ -20,7 +20,7 @@ public final class Keys {
     public static long series(long key) {
         int t = Api.keyType(key);
         if (t == Api.KEYTYPE_EMPTY) return 0;
-        if (!isSeries(key)) throw new TsException(WRONGTYPE);
+        if (t != Api.KEYTYPE_MODULE || Api.moduleTypeOf(key) != Bridge.moduleType) throw new TsException(WRONGTYPE);
         return Api.getValue(key);
     }
 

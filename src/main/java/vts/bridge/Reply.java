@@ -20,6 +20,11 @@ public final class Reply {
     private static final int ARRAY = 1, MAP = 2, SET = 3, LONG = 4, DOUBLE = 5, BULK = 6, SIMPLE = 7, ERROR = 8,
             NULL = 9, SET_ARRAY_LEN = 10, SET_MAP_LEN = 11;
 
+    /*
+     * 16 KB (to stay in L1 between Java's writes and the shim's replay) measured no better,
+     * and a postponed array can only get its length patched while it is in the unsent batch
+     * (below): a large batch keeps whole replies of thousands of rows patchable.
+     */
     private static final int CAPACITY = 1 << 18;
     private static final long BUF = Arena.global().allocate(CAPACITY, 16).address();
     private static int used;
@@ -28,6 +33,8 @@ public final class Reply {
     private static int sent;
 
     private static final int SCRATCH_SIZE = 1 << 16;
+    /** Longest simple string or error (its operation must fit a batch). */
+    private static final int TEXT_MAX = Math.min(SCRATCH_SIZE - 1, CAPACITY - 64);
     private static final long SCRATCH = Arena.global().allocate(SCRATCH_SIZE, 16).address();
 
     public static boolean resp3(long ctx) {
@@ -35,12 +42,46 @@ public final class Reply {
     }
 
     public static void integer(long ctx, long v) { number(ctx, LONG, v); }
-    public static void array(long ctx, long n) { number(ctx, ARRAY, n); }
-    public static void map(long ctx, long n) { number(ctx, MAP, n); }
+    public static void array(long ctx, long n) { collection(ctx, ARRAY, n); }
+    public static void map(long ctx, long n) { collection(ctx, MAP, n); }
     public static void set(long ctx, long n) { number(ctx, SET, n); }
     /** Sets the length of the innermost array opened with length -1. */
-    public static void setArrayLength(long ctx, long n) { number(ctx, SET_ARRAY_LEN, n); }
-    public static void setMapLength(long ctx, long n) { number(ctx, SET_MAP_LEN, n); }
+    public static void setArrayLength(long ctx, long n) { setLength(ctx, SET_ARRAY_LEN, n); }
+    public static void setMapLength(long ctx, long n) { setLength(ctx, SET_MAP_LEN, n); }
+
+    /*
+     * Postponed lengths. The server writes an array of unknown length into a reply node of
+     * its own, and everything after it into further nodes instead of the client's buffer
+     * (then copies to fix the header): for a small reply that costs more than the elements.
+     * While an array opened with -1 is still in the unsent batch, setting its length writes
+     * the length into its operation instead, so the server sees an array of known length
+     * (the same bytes reach the client). The stack holds the batch offset of each postponed
+     * array still open, with the number of the batch it is in.
+     */
+    private static long[] postponed = new long[16];
+    private static int npostponed;
+    /** Batches sent so far (numbers the batch being filled). */
+    private static int batchNo;
+
+    private static void collection(long ctx, int code, long n) {
+        long p = op(ctx, code, 0, 8);
+        Mem.putLong(p, n);
+        if (n != -1) return;
+        if (npostponed == postponed.length) postponed = java.util.Arrays.copyOf(postponed, npostponed * 2);
+        postponed[npostponed++] = ((long) batchNo << 32) | (p - BUF);
+    }
+
+    private static void setLength(long ctx, int code, long n) {
+        if (npostponed > 0) {
+            long e = postponed[--npostponed];
+            if (ctx == bufCtx && (int) (e >>> 32) == batchNo) {
+                Mem.putLong(BUF + (int) e, n); // still unsent: becomes an array of known length
+                return;
+            }
+        }
+        number(ctx, code, n);
+    }
+
     public static void nul(long ctx) { op(ctx, NULL, 0, 0); }
 
     public static void ok(long ctx) { simple(ctx, "OK"); }
@@ -113,12 +154,19 @@ public final class Reply {
         flush(); // an outer command's elements go out first
         int outer = sent;
         sent = 0;
+        if (nlevels == levelBase.length) levelBase = java.util.Arrays.copyOf(levelBase, nlevels * 2);
+        levelBase[nlevels++] = npostponed;
         return outer;
     }
 
     static void end(int outer) {
         sent = outer;
+        npostponed = levelBase[--nlevels]; // a failed command may leave arrays open
     }
+
+    /** {@link #npostponed} when each running command (outermost first) began. */
+    private static int[] levelBase = new int[8];
+    private static int nlevels;
 
     /** Sends what is buffered (the bridge calls it after each command). */
     static void finish() {
@@ -132,6 +180,7 @@ public final class Reply {
     static boolean discard() {
         if (sent == 0) {
             used = 0;
+            if (nlevels > 0) npostponed = levelBase[nlevels - 1];
             return true;
         }
         try {
@@ -147,6 +196,7 @@ public final class Reply {
         int n = used;
         used = 0;
         sent++;
+        batchNo++;
         if (Api.replyBatch(bufCtx, BUF, n) < 0) throw new IllegalStateException("malformed reply batch");
     }
 
@@ -177,7 +227,7 @@ public final class Reply {
 
     private static void text(long ctx, int code, String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        int n = Math.min(b.length, SCRATCH_SIZE - 1); // a status line is short; cut anything absurd
+        int n = Math.min(b.length, TEXT_MAX); // a status line is short; cut anything absurd
         long p = op(ctx, code, n, n + 1);
         Mem.copyFromArray(b, 0, p, n);
         Mem.putByte(p + n, (byte) 0);

@@ -41,6 +41,18 @@ public final class Bitmap {
         return b;
     }
 
+    /** The first n ids of sorted (ascending, distinct) as a bitmap; may keep the array. */
+    static Bitmap ofSorted(int[] sorted, int n) {
+        Bitmap b = new Bitmap();
+        if (n <= SMALL_MAX) {
+            b.small = sorted;
+            b.card = n;
+            return b;
+        }
+        for (int i = 0; i < n; i++) b.add(sorted[i]); // appends: each lands at the end of its block
+        return b;
+    }
+
     public int cardinality() { return card; }
 
     public boolean isEmpty() { return card == 0; }
@@ -481,15 +493,39 @@ public final class Bitmap {
             }
         } else {
             char[] y = (char[]) b;
-            int i = 0, j = 0;
-            while (i < ca && j < cb) {
-                char u = x[i], v = y[j];
-                if (u < v) i++;
-                else if (u > v) j++;
-                else {
-                    r[k++] = u;
-                    i++;
-                    j++;
+            if (ca > cb) {
+                char[] t = x;
+                x = y;
+                y = t;
+                int tc = ca;
+                ca = cb;
+                cb = tc;
+            }
+            if ((long) ca * 16 < cb) {
+                // lopsided (a rare value against a common one): search each of the few in the
+                // many instead of walking the many (a 20-series query over a million series
+                // walked ~50,000 ids)
+                int j = 0;
+                for (int i = 0; i < ca && j < cb; i++) {
+                    int p = Arrays.binarySearch(y, j, cb, x[i]);
+                    if (p >= 0) {
+                        r[k++] = x[i];
+                        j = p + 1;
+                    } else {
+                        j = -p - 1;
+                    }
+                }
+            } else {
+                int i = 0, j = 0;
+                while (i < ca && j < cb) {
+                    char u = x[i], v = y[j];
+                    if (u < v) i++;
+                    else if (u > v) j++;
+                    else {
+                        r[k++] = u;
+                        i++;
+                        j++;
+                    }
                 }
             }
         }

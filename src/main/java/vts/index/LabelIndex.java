@@ -273,6 +273,7 @@ public final class LabelIndex {
             result = all.copy();
         } else {
             include.sort((x, y) -> Integer.compare(x.cardinality(), y.cardinality()));
+            if (include.get(0).cardinality() <= FEW) return filterFew(include, exclude);
             result = include.get(0).copy();
             for (int i = 1; i < include.size() && !result.isEmpty(); i++) result.andInPlace(include.get(i));
         }
@@ -284,6 +285,26 @@ public final class LabelIndex {
     }
 
     private static final Bitmap EMPTY = new Bitmap();
+
+    /** At most this many ids in the smallest included set: test each of them instead of intersecting sets. */
+    static final int FEW = 256;
+
+    /**
+     * The ids of include[0] (the smallest) that every other included set holds and no
+     * excluded one does: a selective query over many series looks up its few ids
+     * instead of copying and intersecting blocks.
+     */
+    private static Bitmap filterFew(List<Bitmap> include, List<Bitmap> exclude) {
+        int[] ids = include.get(0).toArray();
+        int n = 0;
+        next:
+        for (int id : ids) {
+            for (int i = 1; i < include.size(); i++) if (!include.get(i).contains(id)) continue next;
+            for (Bitmap x : exclude) if (x.contains(id)) continue next;
+            ids[n++] = id;
+        }
+        return Bitmap.ofSorted(ids, n);
+    }
 
     private static Bitmap pairIds(Label l, String value) {
         if (l == null) return EMPTY;
@@ -326,24 +347,47 @@ public final class LabelIndex {
     /*
      * Key order. Sorting the matching keys of every query by comparing bytes costs more than
      * the rest of a TS.QUERYINDEX over a thousand series, so the index keeps the rank of each
-     * id in key order once the keys have been stable for a couple of queries (a busy stream
-     * of creations and deletions keeps sorting per query, and pays no rebuilds).
+     * id in key order while the keys are stable. Rebuilding it sorts every key, which with
+     * 100,000 series and more takes tens of milliseconds in one command: it is rebuilt only
+     * once the queries since the last change have spent as many comparisons sorting by bytes
+     * as the rebuild costs (so a stream of creations keeps sorting per query, and no single
+     * query pays a rebuild worth more than the sorting already done).
      */
     private int[] rank = new int[0];
     private boolean rankValid;
-    private int queriesSinceChange;
+    /** Comparisons (estimated) spent sorting by key bytes since the keys last changed. */
+    private long sortWork;
 
     private void keysChanged() {
         rankValid = false;
-        queriesSinceChange = 0;
+        sortWork = 0;
     }
+
+    /** n log2 n, roughly: the comparisons of sorting n keys. */
+    private static long sortCost(int n) { return (long) n * (33 - Integer.numberOfLeadingZeros(n)); }
 
     /** The ids in ascending order of their keys (unsigned bytes). */
     public int[] sortedByKey(Bitmap ids) {
         int[] a = ids.toArray();
         if (a.length < 2) return a;
-        if (a.length >= 64 && (rankValid || ++queriesSinceChange >= 2)) {
-            if (!rankValid) rebuildRank();
+        if (!rankValid) {
+            sortWork += sortCost(a.length);
+            if (sortWork >= sortCost(all.cardinality())) rebuildRank();
+        }
+        if (rankValid && a.length < 64) {
+            // a few ids: insertion sort by rank, without reading their keys
+            for (int i = 1; i < a.length; i++) {
+                int v = a[i], r = rank[v];
+                int j = i - 1;
+                while (j >= 0 && rank[a[j]] > r) {
+                    a[j + 1] = a[j];
+                    j--;
+                }
+                a[j + 1] = v;
+            }
+            return a;
+        }
+        if (rankValid) {
             long[] packed = new long[a.length];
             for (int i = 0; i < a.length; i++) packed[i] = ((long) rank[a[i]] << 32) | a[i];
             Arrays.sort(packed);

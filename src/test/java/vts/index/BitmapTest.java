@@ -72,6 +72,33 @@ class BitmapTest {
     }
 
     @Test
+    void lopsidedIntersectionsMatchBitSet() {
+        // a rare label value (a few ids per block) against a common one (thousands per block),
+        // in both orders: the few are searched in the many
+        Random rnd = new Random(7);
+        for (int round = 0; round < 50; round++) {
+            Bitmap rare = new Bitmap(), common = new Bitmap();
+            BitSet rr = new BitSet(), rc = new BitSet();
+            fill(rnd, rare, rr, 17 + rnd.nextInt(40), 1_000_000);
+            int step = 2 + rnd.nextInt(30);
+            for (int x = rnd.nextInt(step); x < 1_000_000; x += step) {
+                common.add(x);
+                rc.set(x);
+            }
+            for (int x : rare.toArray()) { // some of the rare ids are common ones too
+                if (rnd.nextBoolean()) {
+                    common.add(x);
+                    rc.set(x);
+                }
+            }
+            BitSet and = (BitSet) rr.clone();
+            and.and(rc);
+            assertArrayEquals(ids(and), rare.and(common).toArray());
+            assertArrayEquals(ids(and), common.and(rare).toArray());
+        }
+    }
+
+    @Test
     void denseBlocksBecomeBitsetsAndBack() {
         Bitmap m = new Bitmap();
         for (int i = 0; i < 65_536; i++) m.add(i);

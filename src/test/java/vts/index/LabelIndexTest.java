@@ -118,7 +118,9 @@ class LabelIndexTest {
                 for (var e : model.entrySet()) {
                     if (bruteMatch(e.getValue(), f)) expected.add(e.getKey());
                 }
-                assertEquals(expected, keysOf(x, x.query(f)), f.toString());
+                Bitmap got = x.query(f);
+                assertEquals(expected, keysOf(x, got), f.toString());
+                assertEquals(expected.size(), got.cardinality(), f.toString());
             }
             // QUERYLABELS against the model
             TreeSet<String> names = new TreeSet<>();
@@ -149,6 +151,15 @@ class LabelIndexTest {
                 List<String> again = new ArrayList<>();
                 for (int id : x.sortedByKey(x.all())) again.add(new String(x.key(id), StandardCharsets.UTF_8));
                 assertEquals(new ArrayList<>(new TreeSet<>(model.keySet())), again, "query " + rep);
+                // a few ids (sorted by rank once ranks are valid, else by their bytes)
+                int[] every = x.all().toArray();
+                Bitmap few = new Bitmap();
+                for (int i = 0; i < 1 + rnd.nextInt(40) && every.length > 0; i++) few.add(every[rnd.nextInt(every.length)]);
+                TreeSet<String> fewKeys = new TreeSet<>();
+                for (int id : few.toArray()) fewKeys.add(new String(x.key(id), StandardCharsets.UTF_8));
+                List<String> fewSorted = new ArrayList<>();
+                for (int id : x.sortedByKey(few)) fewSorted.add(new String(x.key(id), StandardCharsets.UTF_8));
+                assertEquals(new ArrayList<>(fewKeys), fewSorted, "few, query " + rep);
             }
             // remove everything: nothing is left behind
             for (String k : new ArrayList<>(model.keySet())) x.remove(k.getBytes(StandardCharsets.UTF_8));

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Tail latency under mixed load, next to built-in commands of the same run.
+
+mixed:    100,000 labelled series (host h0..h9999, region r0..r9, metric m0..m9); the
+          1,000 series of region=r1 metric=m1 hold 1,000 samples each (one a second), the
+          others one. For --seconds: 8 clients pipeline TS.ADD
+          (batches of 100, the next timestamp of random series), 2 clients run
+          TS.MRANGE - + FILTER region=r1 metric=m1 AGGREGATION avg 60000 one at a time, one
+          client probes TS.GET of random series, one probes GET and HMGET of random keys
+          (built-ins, the reference). Client-side latency of every call (a TS.ADD batch
+          counts as one call): p50 / p99 / p99.9 / max in ms, plus the server's own
+          percentiles from INFO latencystats.
+creating: the same data; TS.MRANGE (as above) alone for --seconds, then while another
+          client creates new labelled series as fast as it can (pipelined TS.CREATE, 1,000
+          a batch); server-side usec per MRANGE (INFO commandstats) quiet and during
+          creation, and their ratio.
+
+With several --module builds, each gets its own server and the runs alternate.
+usage: bench/latency_bench.py mixed|creating [--module A.so ...] [--seconds 20] [--rounds 1]
+"""
+import argparse
+import multiprocessing as mp
+import os
+import random
+import socket
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vts_bench as vb  # noqa: E402
+from vts_bench import resp, T0  # noqa: E402
+
+SERIES = 100_000
+HOT_SAMPLES = 1_000
+STEP = 1_000  # ms between samples
+
+
+def labels(i):
+    return ("host", "h%d" % (i % 10000), "region", "r%d" % (i % 10), "metric", "m%d" % ((i // 10) % 10))
+
+
+def hot(i):
+    return i % 100 == 11  # region=r1 metric=m1
+
+
+def load(srv):
+    cmds = []
+    for i in range(SERIES):
+        cmds.append(resp("TS.CREATE", "s:%06d" % i, "LABELS", *labels(i)))
+        cmds.append(resp("SET", "k:%06d" % i, i))
+        cmds.append(resp("HSET", "h:%06d" % i, "a", i, "b", i))
+        if hot(i):
+            args = ["TS.MADD"]
+            for k in range(HOT_SAMPLES):
+                args += ["s:%06d" % i, T0 + k * STEP, (i + k) % 97]
+            cmds.append(resp(*args))
+        else:
+            cmds.append(resp("TS.ADD", "s:%06d" % i, T0, i % 97))
+        if len(cmds) >= 50000:
+            srv.pipe(b"".join(cmds))
+            cmds = []
+    srv.pipe(b"".join(cmds))
+
+
+MRANGE = resp("TS.MRANGE", "-", "+", "AGGREGATION", "avg", 60000, "FILTER", "region=r1", "metric=m1")
+
+
+def read_reply(f):
+    """Reads one RESP reply from the buffered socket file; returns nothing (we only time it)."""
+    line = f.readline()
+    t = line[:1]
+    if t in (b"+", b"-", b":", b",", b"_", b"#"):
+        return
+    if t == b"$":
+        n = int(line[1:])
+        if n >= 0:
+            f.read(n + 2)
+        return
+    if t in (b"*", b"%", b"~"):
+        n = int(line[1:])
+        if t == b"%":
+            n *= 2
+        for _ in range(max(n, 0)):
+            read_reply(f)
+        return
+    raise RuntimeError("bad reply: %r" % line)
+
+
+def client(kind, port, seconds, seed, out):
+    rnd = random.Random(seed)
+    s = socket.create_connection(("127.0.0.1", port))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    f = s.makefile("rb")
+    lat = {}
+    end = time.perf_counter() + seconds
+    next_ts = T0 + HOT_SAMPLES * STEP + seed * 7
+    while time.perf_counter() < end:
+        if kind == "add":
+            next_ts += 1
+            payload = b"".join(resp("TS.ADD", "s:%06d" % rnd.randrange(SERIES), next_ts, rnd.randrange(1000))
+                               for _ in range(100))
+            names, n = ["TS.ADD x100"], 100
+        elif kind == "mrange":
+            payload, names, n = MRANGE, ["TS.MRANGE"], 1
+        elif kind == "get":
+            payload, names, n = resp("TS.GET", "s:%06d" % rnd.randrange(SERIES)), ["TS.GET"], 1
+        elif kind == "builtin":
+            i = rnd.randrange(SERIES)
+            for name, payload in (("GET", resp("GET", "k:%06d" % i)), ("HMGET", resp("HMGET", "h:%06d" % i, "a", "b"))):
+                t = time.perf_counter()
+                s.sendall(payload)
+                read_reply(f)
+                lat.setdefault(name, []).append(time.perf_counter() - t)
+            continue
+        t = time.perf_counter()
+        s.sendall(payload)
+        for _ in range(n):
+            read_reply(f)
+        lat.setdefault(names[0], []).append(time.perf_counter() - t)
+    s.close()
+    out.put(lat)
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p))]
+
+
+def latencystats(srv):
+    out = {}
+    for k, v in srv.info("latencystats").items():
+        if k.startswith("latency_percentiles_usec_"):
+            out[k[len("latency_percentiles_usec_"):]] = v
+    return out
+
+
+def mixed(srv, seconds):
+    srv.cli("CONFIG", "RESETSTAT")
+    q = mp.Queue()
+    kinds = ["add"] * 8 + ["mrange"] * 2 + ["get", "builtin"]
+    procs = [mp.Process(target=client, args=(k, srv.port, seconds, i, q)) for i, k in enumerate(kinds)]
+    for p in procs:
+        p.start()
+    lat = {}
+    for _ in procs:
+        for k, v in q.get().items():
+            lat.setdefault(k, []).extend(v)
+    for p in procs:
+        p.join()
+    lines = []
+    for name in ("TS.ADD x100", "TS.MRANGE", "TS.GET", "GET", "HMGET"):
+        xs = lat.get(name, [])
+        if not xs:
+            continue
+        p99 = pct(xs, 0.99)
+        lines.append("  %-12s calls %7d  p50 %7.3f  p99 %7.3f  p99.9 %7.3f  max %7.3f ms  max/p99 %5.1f"
+                     % (name, len(xs), pct(xs, 0.5) * 1e3, p99 * 1e3, pct(xs, 0.999) * 1e3, max(xs) * 1e3,
+                        max(xs) / p99))
+    ls = latencystats(srv)
+    for name in ("ts.add", "ts.mrange", "ts.get", "get", "hmget"):
+        if name in ls:
+            lines.append("  server %-10s %s" % (name, ls[name]))
+    return "\n".join(lines)
+
+
+def creator(port, seconds, out):
+    s = socket.create_connection(("127.0.0.1", port))
+    f = s.makefile("rb")
+    n, i = 0, 0
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        payload = b"".join(resp("TS.CREATE", "new:%d:%d" % (port, i + j), "LABELS", "host", "n%d" % (i + j),
+                                "region", "r%d" % ((i + j) % 10), "metric", "m%d" % ((i + j) % 7))
+                           for j in range(1000))
+        s.sendall(payload)
+        for _ in range(1000):
+            read_reply(f)
+        i += 1000
+        n += 1000
+    s.close()
+    out.put(n)
+
+
+def mrange_for(srv, seconds):
+    t = time.perf_counter()
+    while time.perf_counter() - t < seconds:
+        srv.pipe(MRANGE * 10)
+
+
+def creating(srv, seconds):
+    srv.cli("CONFIG", "RESETSTAT")
+    mrange_for(srv, seconds)
+    quiet = srv.usec_per_call("ts.mrange")
+    srv.cli("CONFIG", "RESETSTAT")
+    q = mp.Queue()
+    p = mp.Process(target=creator, args=(srv.port, seconds, q))
+    p.start()
+    mrange_for(srv, seconds)
+    created = q.get()
+    p.join()
+    busy = srv.usec_per_call("ts.mrange")
+    create = srv.usec_per_call("ts.create")
+    return ("  TS.MRANGE quiet %.0f us/call (%d calls), while creating %.0f us/call (%d calls): %.2fx; "
+            "%d series created, TS.CREATE %.1f us/call"
+            % (quiet[0], quiet[1], busy[0], busy[1], busy[0] / quiet[0], created, create[0] if create else 0))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("workload", choices=["mixed", "creating"])
+    ap.add_argument("--module", action="append")
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--jvm-options", default="", help="JVM_OPTIONS for the module")
+    a = ap.parse_args()
+    modules = a.module or [os.path.join(vb.ROOT, "target", "libvalkeyts.so")]
+    extra = ["JVM_OPTIONS", a.jvm_options] if a.jvm_options else []
+    servers = []
+    try:
+        for m in modules:
+            srv = vb.Server(m, extra)
+            servers.append(srv)
+            load(srv)
+            srv.pipe(MRANGE * 30)  # warm-up
+        for r in range(a.rounds):
+            for i, srv in enumerate(servers):
+                text = mixed(srv, a.seconds) if a.workload == "mixed" else creating(srv, a.seconds)
+                print("round %d %s (%s):\n%s" % (r, "ABCDEFGH"[i], modules[i], text))
+                sys.stdout.flush()
+    finally:
+        for srv in servers:
+            srv.close()
+
+
+if __name__ == "__main__":
+    main()
