@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Test;
  * encver 10, chunk blobs with the 136-byte layout-2 header, each open chunk a whole
  * chunk_size block) loads into this build, and the loaded series take new samples.
  *
- * <p>tests/resources/vts/e2e/encver10.rdb was written by that build (valkey-server 8.0.1,
+ * <p>tests/resources/vts/e2e/encver10.rdb.gz (gzipped) was written by that build (valkey-server 8.0.1,
  * SAVE) from exactly the commands of {@link #commands(String)} with prefix "old:". Here the
  * same commands build "new:" series on this build, and both must read the same.
  */
 class EncVer10IT {
-    static final Path RDB = Path.of("tests", "resources", "vts", "e2e", "encver10.rdb");
+    static final Path RDB = Path.of("tests", "resources", "vts", "e2e", "encver10.rdb.gz");
     static final long T0 = 1_700_000_000_000L;
 
     /** A 2-decimal value (the same double in Python and Java: an exact integer / 100). */
@@ -53,7 +53,7 @@ class EncVer10IT {
     void anRdbOfTheBuildBeforeGrowingChunksLoadsAndTakesNewSamples() throws Exception {
         try (ValkeyServer s = ValkeyServer.builder().start()) {
             s.stopNoSave();
-            Files.copy(RDB, s.dir().resolve("dump.rdb"));
+            MigrationIT.gunzip(RDB, s.dir().resolve("dump.rdb"));
             s.startAgain();
             assertEquals(5, integer(s.call("DBSIZE")), "the old RDB's five series loaded");
             for (Object[] cmd : commands("new:")) {
