@@ -11,9 +11,9 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import vts.command.Agg;
-import vts.command.BucketTimestamp;
+import vts.query.Agg;
 import vts.query.AggModel;
+import vts.query.BucketTimestamp;
 
 /**
  * TS.RANGE / TS.REVRANGE with AGGREGATION on a real server, against the same model as the

@@ -1,4 +1,6 @@
 package vts.command;
 
+import vts.query.Agg;
+
 /** GROUPBY label REDUCE reducer. */
 public record GroupBy(String label, Agg reducer) {}

@@ -2,6 +2,8 @@ package vts.command;
 
 import java.util.List;
 
+import vts.query.RangeQuery;
+
 /**
  * TS.MRANGE / TS.MREVRANGE from to [options] [WITHLABELS | SELECTED_LABELS l...]
  * FILTER matcher... [GROUPBY label REDUCE reducer].

@@ -14,11 +14,14 @@ import vts.cluster.Cluster;
 import vts.index.Bitmap;
 import vts.index.Indexes;
 import vts.index.LabelIndex;
-import vts.index.Results;
 import vts.index.Results.Partial;
 import vts.index.Results.Row;
+import vts.index.Results;
 import vts.mem.Mem;
+import vts.query.Agg;
 import vts.query.AggregationEngine;
+import vts.query.RangeQuery;
+import vts.query.ValueFilter;
 import vts.series.Series;
 import vts.series.SeriesCursor;
 

@@ -10,6 +10,8 @@ import vts.bridge.Reply;
 import vts.compaction.Compaction;
 import vts.query.AggregationEngine;
 import vts.query.BucketLimit;
+import vts.query.RangeQuery;
+import vts.query.ValueFilter;
 import vts.series.SeriesCursor;
 
 /**

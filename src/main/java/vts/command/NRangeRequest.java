@@ -2,6 +2,10 @@ package vts.command;
 
 import java.util.List;
 
+import vts.query.Agg;
+import vts.query.Aggregation;
+import vts.query.RangeQuery;
+
 /**
  * TS.NRANGE / TS.NREVRANGE numkeys key... from to [the options of TS.RANGE], where
  * AGGREGATION takes one aggregator list per key.

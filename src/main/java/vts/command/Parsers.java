@@ -4,6 +4,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import vts.query.Agg;
+import vts.query.Aggregation;
+import vts.query.Align;
+import vts.query.BucketTimestamp;
+import vts.query.RangeQuery;
+import vts.query.ValueFilter;
+
 /**
  * One parser per TS.* command: argv in, an immutable request out, or a
  * {@link TsException} carrying the reference's exact reply text. Nothing else

@@ -6,6 +6,7 @@ import vts.bridge.NativeArgs;
 import vts.bridge.Reply;
 import vts.query.AggregationEngine;
 import vts.query.BucketSink;
+import vts.query.RangeQuery;
 
 /**
  * TS.RANGE / TS.REVRANGE: raw samples, or buckets of one or more aggregators

@@ -7,6 +7,7 @@ import vts.bridge.Keys;
 import vts.bridge.NativeArgs;
 import vts.bridge.Reply;
 import vts.mem.Mem;
+import vts.query.RangeQuery;
 import vts.series.Series;
 
 /**

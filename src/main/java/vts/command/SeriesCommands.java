@@ -11,6 +11,8 @@ import vts.bridge.Keys;
 import vts.bridge.NativeArgs;
 import vts.bridge.Reply;
 import vts.mem.HeapGuard;
+import vts.query.RangeQuery;
+import vts.query.ValueFilter;
 import vts.series.Layout;
 import vts.series.Series;
 import vts.series.SeriesCursor;

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import vts.command.Agg;
+import vts.query.Agg;
 
 /**
  * The ts-compaction-policy text: rules separated by ';', each

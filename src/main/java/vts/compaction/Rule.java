@@ -2,7 +2,7 @@ package vts.compaction;
 
 import java.util.Arrays;
 
-import vts.command.Agg;
+import vts.query.Agg;
 
 /**
  * One compaction rule as the source series holds it.

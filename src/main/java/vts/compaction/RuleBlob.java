@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import vts.command.Agg;
 import vts.mem.Mem;
+import vts.query.Agg;
 import vts.series.Layout;
 import vts.series.Series;
 

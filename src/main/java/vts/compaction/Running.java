@@ -3,8 +3,8 @@ package vts.compaction;
 import java.nio.charset.StandardCharsets;
 
 import vts.codec.Chunks;
-import vts.command.Aggregator;
 import vts.mem.Mem;
+import vts.query.Aggregator;
 import vts.series.Layout;
 import vts.series.Series;
 import vts.series.SeriesCursor;

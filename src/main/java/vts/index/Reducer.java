@@ -2,8 +2,8 @@ package vts.index;
 
 import java.util.Arrays;
 
-import vts.command.Agg;
-import vts.command.Aggregator;
+import vts.query.Agg;
+import vts.query.Aggregator;
 
 /**
  * The GROUPBY reducers: every aggregator except first, last and twa (the quantile

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import vts.command.Agg;
+import vts.query.Agg;
 
 /**
  * Results of multi-series queries in the form one node produces them, and the steps that

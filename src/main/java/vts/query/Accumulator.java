@@ -6,7 +6,6 @@ import static vts.series.Layout.C_SUM_COMP;
 import java.util.Arrays;
 
 import vts.codec.Chunks;
-import vts.command.Agg;
 import vts.mem.Mem;
 
 /**

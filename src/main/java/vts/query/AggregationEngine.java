@@ -8,12 +8,6 @@ import vts.bridge.DoubleFormat;
 import vts.codec.ChunkReader;
 import vts.codec.Chunks;
 import vts.codec.DecimalScan;
-import vts.command.Agg;
-import vts.command.Aggregation;
-import vts.command.Aggregator;
-import vts.command.BucketTimestamp;
-import vts.command.RangeQuery;
-import vts.command.ValueFilter;
 import vts.series.Layout;
 import vts.series.Series;
 

@@ -1,7 +1,5 @@
 package vts.query;
 
-import vts.command.Aggregation;
-import vts.command.RangeQuery;
 import vts.command.TsException;
 import vts.series.Series;
 

@@ -1,7 +1,5 @@
 package vts.query;
 
-import vts.command.BucketTimestamp;
-
 /**
  * Bucket arithmetic, safe for every timestamp in [0, 2^63-1], every alignment in that
  * range and every duration in [1, 2^63-1]. A bucket is [start, last] with

@@ -1,7 +1,6 @@
 package vts.query;
 
 import vts.bridge.DoubleFormat;
-import vts.command.Agg;
 
 /**
  * A decoded decimal chunk reduced to runs: consecutive samples in one bucket (at most

@@ -6,7 +6,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import vts.codec.Chunks;
 import vts.codec.DecimalScan;
-import vts.command.Agg;
 import vts.series.Series;
 
 /**

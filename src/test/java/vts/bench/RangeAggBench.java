@@ -5,14 +5,16 @@ import static vts.series.Layout.*;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+
 import org.openjdk.jmh.annotations.*;
-import vts.command.Agg;
-import vts.command.Aggregation;
-import vts.command.Aggregator;
-import vts.command.BucketTimestamp;
-import vts.command.RangeQuery;
+
+import vts.query.Agg;
+import vts.query.Aggregation;
 import vts.query.AggregationEngine;
+import vts.query.Aggregator;
 import vts.query.BucketSink;
+import vts.query.BucketTimestamp;
+import vts.query.RangeQuery;
 import vts.series.Series;
 
 /**

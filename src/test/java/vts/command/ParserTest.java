@@ -7,6 +7,14 @@ import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
+import vts.query.Agg;
+import vts.query.Aggregation;
+import vts.query.Aggregator;
+import vts.query.Align;
+import vts.query.BucketTimestamp;
+import vts.query.RangeQuery;
+import vts.query.ValueFilter;
+
 class ParserTest {
 
     /** Routes argv to its parser by command name, as the bridge does. */

@@ -9,8 +9,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import vts.command.Agg;
-import vts.command.Aggregator;
+import vts.query.Agg;
+import vts.query.Aggregator;
 
 class CompactionPolicyTest {
     @Test

@@ -10,9 +10,9 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import vts.command.Agg;
-import vts.command.Aggregator;
 import vts.mem.Mem;
+import vts.query.Agg;
+import vts.query.Aggregator;
 import vts.series.Layout;
 import vts.series.Series;
 

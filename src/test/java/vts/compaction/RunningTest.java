@@ -8,14 +8,14 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-import vts.command.Agg;
-import vts.command.Aggregation;
-import vts.command.Aggregator;
-import vts.command.Align;
-import vts.command.BucketTimestamp;
-import vts.command.RangeQuery;
+import vts.query.Agg;
+import vts.query.Aggregation;
 import vts.query.AggregationEngine;
+import vts.query.Aggregator;
+import vts.query.Align;
+import vts.query.BucketTimestamp;
 import vts.query.Buckets;
+import vts.query.RangeQuery;
 import vts.series.Layout;
 import vts.series.Series;
 

@@ -7,10 +7,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 
-import vts.command.Agg;
-import vts.command.Aggregator;
-import vts.command.BucketTimestamp;
-
 /**
  * The obviously correct (and slow) version of bucketed aggregation the engine is checked
  * against: samples in a TreeMap, buckets in lists, sums in BigDecimal. Shared with the e2e

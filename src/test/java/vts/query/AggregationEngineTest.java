@@ -11,13 +11,6 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
-import vts.command.Agg;
-import vts.command.Aggregation;
-import vts.command.Aggregator;
-import vts.command.Align;
-import vts.command.BucketTimestamp;
-import vts.command.RangeQuery;
-import vts.command.ValueFilter;
 import vts.series.Series;
 
 class AggregationEngineTest {

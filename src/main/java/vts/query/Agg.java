@@ -1,4 +1,4 @@
-package vts.command;
+package vts.query;
 
 import java.util.Locale;
 

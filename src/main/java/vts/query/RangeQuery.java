@@ -1,4 +1,4 @@
-package vts.command;
+package vts.query;
 
 /**
  * The range part shared by TS.RANGE/REVRANGE/MRANGE/MREVRANGE.

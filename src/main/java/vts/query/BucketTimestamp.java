@@ -1,4 +1,4 @@
-package vts.command;
+package vts.query;
 
 /** BUCKETTIMESTAMP: which timestamp reports a bucket (start is the default). */
 public enum BucketTimestamp {

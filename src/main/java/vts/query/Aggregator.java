@@ -1,4 +1,4 @@
-package vts.command;
+package vts.query;
 
 /**
  * Aggregation functions. QUANTILE is our extension, written p0 .. p100 on the

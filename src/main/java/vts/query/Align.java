@@ -1,4 +1,4 @@
-package vts.command;
+package vts.query;
 
 /**
  * ALIGN: where buckets are anchored. START/END mean the query's explicit from/to
