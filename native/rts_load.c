@@ -53,7 +53,7 @@
 static const uint8_t kDupMap[] = {TS_DUP_UNSET, TS_DUP_BLOCK, TS_DUP_LAST, TS_DUP_FIRST,
                                   TS_DUP_MIN,   TS_DUP_MAX,   TS_DUP_SUM};
 
-/* the reference's aggregation enum (1..15) -> our wire names (vts.command.Aggregator) */
+/* the reference's aggregation enum (1..15) -> our wire names (vts.query.Aggregator) */
 static const char *kAggNames[] = {NULL,    "min",   "max",   "sum",   "avg",   "count", "first",    "last",
                                   "range", "std.p", "std.s", "var.p", "var.s", "twa",   "countnan", "countall"};
 #define RTS_AGG_MAX 15
