@@ -24,7 +24,13 @@ bytes the single node wrote for the same query).
 All servers share this machine's cores, so the ratios measure the fan-out's overhead, not a
 cluster's speed-up.
 
-usage: bench/cluster_bench.py [--module target/libvalkeyts.so] [--rounds 5] [--series 10000]
+With --profile SECONDS it runs no comparison: it starts only the cluster (JVM with a perf map
+and frame pointers), loops each query on the coordinator for SECONDS while `perf record -g`
+samples every cluster node, and prints per node the CPU ms per call (all threads, and the main thread that serves
+commands and the bus) and the main thread's functions with the most inclusive time (needs perf and jcmd; run as a user allowed to perf other processes).
+
+usage: bench/cluster_bench.py [--module target/libvalkeyts.so] [--rounds 5] [--series 10000] [--warmup SECONDS]
+       bench/cluster_bench.py --profile 10 [--module ...] [--only mget|mrange]
 """
 import argparse
 import os
@@ -68,12 +74,14 @@ def key_slot(key):
 
 
 class Node:
-    def __init__(self, module, cluster):
+    def __init__(self, module, cluster, jvm_options=None):
         self.dir = tempfile.mkdtemp(prefix="vts-cbench-")
         self.port = free_port()
         args = ["valkey-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir,
                 "--save", "", "--appendonly", "no", "--daemonize", "no",
                 "--logfile", os.path.join(self.dir, "server.log"), "--loadmodule", module]
+        if jvm_options:
+            args += ["JVM_OPTIONS", jvm_options]
         if cluster:
             self.bus = free_port()
             args += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
@@ -116,8 +124,17 @@ class Node:
         fields = dict(kv.split("=") for kv in stats.split(","))
         return float(fields["usec_per_call"])
 
-    def cpu_seconds(self):
-        with open("/proc/%d/stat" % self.proc.pid) as f:
+    def compilations(self):
+        """Lines in the JIT's compilation log (profile runs only)."""
+        try:
+            with open(os.path.join(self.dir, "jit.log"), "rb") as f:
+                return sum(1 for _ in f)
+        except OSError:
+            return 0
+
+    def cpu_seconds(self, main_thread=False):
+        path = "/proc/%d/task/%d/stat" % (self.proc.pid, self.proc.pid) if main_thread else "/proc/%d/stat" % self.proc.pid
+        with open(path) as f:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / HZ  # utime, stime
 
@@ -140,8 +157,8 @@ class Node:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def start_cluster(module, n=3):
-    nodes = [Node(module, True) for _ in range(n)]
+def start_cluster(module, n=3, jvm_options=None):
+    nodes = [Node(module, True, jvm_options) for _ in range(n)]
     for i, s in enumerate(nodes):
         s.cli("CLUSTER", "SET-CONFIG-EPOCH", i + 1)
         s.cli("CLUSTER", "ADDSLOTSRANGE", i * SLOTS // n, (i + 1) * SLOTS // n - 1)
@@ -176,7 +193,8 @@ def dataset(series, match_samples=1000, other_samples=10):
 
 
 def load(single, cluster, data):
-    single.pipe(b"".join(c for cmds in data.values() for c in cmds))
+    if single:
+        single.pipe(b"".join(c for cmds in data.values() for c in cmds))
     per = {}
     n = len(cluster)
     for key, cmds in data.items():
@@ -186,8 +204,8 @@ def load(single, cluster, data):
     for node, cmds in per.items():
         node.pipe(b"".join(cmds))
     total = sum(int(s.cli("DBSIZE")) for s in cluster)
-    if total != len(data) or int(single.cli("DBSIZE")) != len(data):
-        raise RuntimeError("loaded %d keys in the cluster, %s on the single node" % (total, single.cli("DBSIZE")))
+    if total != len(data) or (single and int(single.cli("DBSIZE")) != len(data)):
+        raise RuntimeError("loaded %d keys in the cluster, %s on the single node" % (total, single and single.cli("DBSIZE")))
 
 
 def bench_latency(node, calls, query):
@@ -225,6 +243,52 @@ def round_(target, everyone, calls, query, command):
     }
 
 
+PROFILE_JVM = "-XX:+StartAttachListener -XX:+PreserveFramePointer -Xlog:jit+compilation=debug:file=jit.log"
+
+
+def profile(cluster, queries, seconds, outdir):
+    """Loops each query on cluster[0] while perf samples every node; prints CPU per call and the top functions."""
+    coordinator = cluster[0]
+    for name, command, calls, query in queries:
+        until = time.time() + 5
+        while time.time() < until:
+            bench_latency(coordinator, calls * 2, query)  # warm-up: JIT
+        for s in cluster:
+            s.cli("CONFIG", "RESETSTAT")
+        load = subprocess.Popen(["valkey-benchmark", "-p", str(coordinator.port), "-c", "1", "-n", "100000000", "-q", *query],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1)
+        cpu0 = [s.cpu_seconds() for s in cluster]
+        main0 = [s.cpu_seconds(main_thread=True) for s in cluster]
+        jit0 = [s.compilations() for s in cluster]
+        n0 = int(dict(kv.split("=") for kv in coordinator.info("commandstats")["cmdstat_" + command].split(","))["calls"])
+        data = [os.path.join(outdir, "%s-%d.data" % (command, i)) for i in range(len(cluster))]
+        perfs = [subprocess.Popen(["perf", "record", "-F", "999", "-g", "-o", d, "-t", str(s.proc.pid), "--", "sleep", str(seconds)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for s, d in zip(cluster, data)]
+        for p in perfs:
+            p.wait()
+        n1 = int(dict(kv.split("=") for kv in coordinator.info("commandstats")["cmdstat_" + command].split(","))["calls"])
+        cpu1 = [s.cpu_seconds() for s in cluster]
+        main1 = [s.cpu_seconds(main_thread=True) for s in cluster]
+        jit1 = [s.compilations() for s in cluster]
+        load.terminate()
+        load.wait()
+        calls_done = max(1, n1 - n0)
+        for s in cluster:
+            subprocess.run(["jcmd", str(s.proc.pid), "Compiler.perfmap"], capture_output=True)
+        print("\n%s: %d calls in %.0f s (%.2f ms per call wall)" % (name, calls_done, seconds, seconds * 1000 / calls_done))
+        for i, (s, d) in enumerate(zip(cluster, data)):
+            role = "coordinator" if i == 0 else "shard %d" % i
+            print("  %s (pid %d): CPU per call %.3f ms, of it the main thread %.3f ms (sampled below); %d JIT compilations meanwhile"
+                  % (role, s.proc.pid, (cpu1[i] - cpu0[i]) * 1000 / calls_done, (main1[i] - main0[i]) * 1000 / calls_done,
+                     jit1[i] - jit0[i]))
+            rep = subprocess.run(["perf", "report", "-i", d, "--children", "--stdio", "-g", "none", "--percent-limit", "3",
+                                  "--sort", "sym"], capture_output=True, text=True).stdout
+            lines = [l for l in rep.splitlines() if l.strip() and not l.startswith("#")]
+            for l in lines[:40]:
+                print("    " + l.rstrip()[:160])
+
+
 def med(rows, k):
     vals = [r[k] for r in rows if r[k] is not None]
     if not vals:
@@ -237,23 +301,38 @@ def main():
     ap.add_argument("--module", default=os.path.join(ROOT, "target", "libvalkeyts.so"))
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--series", type=int, default=10000)
+    ap.add_argument("--profile", type=float, default=0, help="perf-sample every cluster node for this many seconds per query")
+    ap.add_argument("--only", choices=["mrange", "mget"])
+    ap.add_argument("--warmup", type=float, default=0,
+                    help="seconds of calls per query and server before the rounds (0: one pass of 2x a round's calls)")
     args = ap.parse_args()
     module = os.path.abspath(args.module)
-    single = Node(module, False)
+    queries = [
+        ("TS.MRANGE avg 60000", "ts.mrange", 20, ["TS.MRANGE", "-", "+", "AGGREGATION", "avg", "60000", "FILTER", "grp=g1"]),
+        ("TS.MGET", "ts.mget", 100, ["TS.MGET", "FILTER", "grp=g1"]),
+    ]
+    if args.only:
+        queries = [q for q in queries if q[1] == "ts." + args.only]
+    single = None if args.profile else Node(module, False)
     cluster = []
     try:
-        cluster = start_cluster(module)
+        cluster = start_cluster(module, jvm_options=PROFILE_JVM if args.profile else None)
         t = time.time()
         load(single, cluster, dataset(args.series))
-        print("loaded %d series into the single node and a 3-primary cluster in %.0f s" % (args.series, time.time() - t))
-        queries = [
-            ("TS.MRANGE avg 60000", "ts.mrange", 20, ["TS.MRANGE", "-", "+", "AGGREGATION", "avg", "60000", "FILTER", "grp=g1"]),
-            ("TS.MGET", "ts.mget", 100, ["TS.MGET", "FILTER", "grp=g1"]),
-        ]
+        print("loaded %d series into %sa 3-primary cluster in %.0f s"
+              % (args.series, "" if args.profile else "the single node and ", time.time() - t))
+        if args.profile:
+            outdir = tempfile.mkdtemp(prefix="vts-cprof-")
+            profile(cluster, queries, args.profile, outdir)
+            print("perf data: " + outdir)
+            return
         coordinator = cluster[0]
         for name, command, calls, query in queries:
-            for node in (single, coordinator):  # warm-up: JIT, allocator
+            for node in (single, coordinator):  # warm-up: JIT (C2 needs ~10,000 calls of a method), allocator
+                until = time.time() + args.warmup
                 bench_latency(node, calls * 2, query)
+                while time.time() < until:
+                    bench_latency(node, calls * 2, query)
             rows = {"single": [], "cluster": []}
             for _ in range(args.rounds):
                 rows["single"].append(round_(single, [single], calls, query, command))
@@ -275,7 +354,7 @@ def main():
                   " cluster nodes minus the %.0f-byte reply = %.0f" % (
                       msgs, "%.0f" % bus if bus is not None else "n/a", written, reply, written - reply))
     finally:
-        for s in cluster + [single]:
+        for s in cluster + ([single] if single else []):
             try:
                 s.close()
             except Exception as e:  # keep stopping the others

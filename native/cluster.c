@@ -1,7 +1,9 @@
 #include "cluster.h"
 
 #include <limits.h>
+#include <strings.h>
 #include <string.h>
+#include <time.h>
 
 /* the module API functions only the fan-out uses, fetched here so vm_api.h stays shared-small */
 typedef struct VMBlockedClient VMBlockedClient;
@@ -21,8 +23,24 @@ static int (*StopTimer)(VMCtx *ctx, uint64_t id, void **data);
 static VMCallReply *(*Call)(VMCtx *ctx, const char *cmd, const char *fmt, ...);
 static const char *(*CallReplyStringPtr)(VMCallReply *reply, size_t *len);
 static void (*FreeCallReply)(VMCallReply *reply);
+typedef struct VMCommandFilter VMCommandFilter;
+typedef struct VMCommandFilterCtx VMCommandFilterCtx;
+typedef void (*FilterFn)(VMCommandFilterCtx *fctx);
+static VMCommandFilter *(*RegisterCommandFilter)(VMCtx *ctx, FilterFn cb, int flags);
+static int (*CommandFilterArgsCount)(VMCommandFilterCtx *fctx);
+static VMString *(*CommandFilterArgGet)(VMCommandFilterCtx *fctx, int pos);
+static int (*GetClusterNodeInfo)(VMCtx *ctx, const char *id, char *ip, char *primary_id, int *port, int *flags);
 
 static ClusterEventFn g_event;
+/* bumped by every CLUSTER subcommand that may change slots, roles or nodes (see on_command),
+ * and the monotonic time of the last one */
+static long long g_topology_gen, g_topology_changed_ms = -1;
+
+static long long monotonic_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 static long long g_timeout_ms = 5000;
 
 #define CTX_FLAGS_CLUSTER (1 << 5)
@@ -79,8 +97,46 @@ static void cl_stop_timer(VMCtx *ctx, long long id) { StopTimer(ctx, (uint64_t)i
 
 static long long cl_timeout_ms(void) { return g_timeout_ms; }
 
-void *g_cluster_fns[7] = {(void *)cl_nodes, (void *)cl_send, (void *)cl_block, (void *)cl_unblock,
-                          (void *)cl_timer, (void *)cl_stop_timer, (void *)cl_timeout_ms};
+static long long cl_topology_gen(void) { return g_topology_gen; }
+
+/* ms since the last such command, or -1 if none ran since load */
+static long long cl_topology_quiet_ms(void) {
+    return g_topology_changed_ms < 0 ? -1 : monotonic_ms() - g_topology_changed_ms;
+}
+
+/* VALKEYMODULE_NODE_* flags of node id (40 characters), or -1 if this node does not know it */
+static int cl_node_flags(VMCtx *ctx, const char *id) {
+    int flags = 0;
+    return GetClusterNodeInfo(ctx, id, NULL, NULL, NULL, &flags) == VM_OK ? flags : -1;
+}
+
+void *g_cluster_fns[10] = {(void *)cl_nodes,      (void *)cl_send,         (void *)cl_block,
+                           (void *)cl_unblock,    (void *)cl_timer,        (void *)cl_stop_timer,
+                           (void *)cl_timeout_ms, (void *)cl_topology_gen, (void *)cl_node_flags,
+                           (void *)cl_topology_quiet_ms};
+
+/* CLUSTER subcommands that only read: everything else (ADDSLOTS, SETSLOT, FAILOVER, RESET,
+ * MEET, ...) may give this node slots or change what it imports, so it invalidates the
+ * topology Java caches. Unknown subcommands count as changes. */
+static const char *const READ_ONLY_SUBCOMMANDS[] = {
+    "NODES", "INFO", "SLOTS", "SHARDS", "MYID", "MYSHARDID", "KEYSLOT", "COUNTKEYSINSLOT", "GETKEYSINSLOT",
+    "LINKS", "COUNT-FAILURE-REPORTS", "REPLICAS", "SLAVES", "HELP", "SLOT-STATS",
+};
+
+static void on_command(VMCommandFilterCtx *fctx) {
+    if (CommandFilterArgsCount(fctx) < 1) return;
+    size_t n = 0;
+    const char *name = VM_StringPtrLen(CommandFilterArgGet(fctx, 0), &n);
+    if (n != 7 || strncasecmp(name, "cluster", 7) != 0) return;
+    if (CommandFilterArgsCount(fctx) >= 2) {
+        const char *sub = VM_StringPtrLen(CommandFilterArgGet(fctx, 1), &n);
+        for (size_t i = 0; i < sizeof(READ_ONLY_SUBCOMMANDS) / sizeof(READ_ONLY_SUBCOMMANDS[0]); i++) {
+            if (strlen(READ_ONLY_SUBCOMMANDS[i]) == n && strncasecmp(sub, READ_ONLY_SUBCOMMANDS[i], n) == 0) return;
+        }
+    }
+    g_topology_gen++;
+    g_topology_changed_ms = monotonic_ms();
+}
 
 static long long cfg_get_timeout(const char *name, void *pd) {
     (void)name;
@@ -111,6 +167,10 @@ int vts_cluster_load(VMCtx *ctx, VMGetApiFunc getapi) {
         {"Call", &Call},
         {"CallReplyStringPtr", &CallReplyStringPtr},
         {"FreeCallReply", &FreeCallReply},
+        {"RegisterCommandFilter", &RegisterCommandFilter},
+        {"CommandFilterArgsCount", &CommandFilterArgsCount},
+        {"CommandFilterArgGet", &CommandFilterArgGet},
+        {"GetClusterNodeInfo", &GetClusterNodeInfo},
     };
     for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
         char full[96];
@@ -132,4 +192,6 @@ void vts_cluster_start(VMCtx *ctx, ClusterEventFn fn) {
     g_event(CEV_INSTALL, ctx, (long long)(intptr_t)g_cluster_fns, cluster, NULL, 0);
     if (!cluster) return;
     for (int t = 1; t <= MSG_TYPES; t++) RegisterReceiver(ctx, (uint8_t)t, on_message);
+    /* NOSELF (1): our own VM_Call("CLUSTER", "NODES") is no change */
+    if (!RegisterCommandFilter(ctx, on_command, 1)) VM_Log(ctx, VM_LOG_WARNING, "timeseries: cannot register the cluster command filter");
 }

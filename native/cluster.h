@@ -30,7 +30,10 @@ void vts_cluster_start(VMCtx *ctx, ClusterEventFn fn);
  * 3 unblock(bc, request id)
  * 4 timer(ctx, ms, data) -> timer id
  * 5 stop_timer(ctx, id)
- * 6 timeout_ms() -> the ts-cluster-timeout config */
-extern void *g_cluster_fns[7];
+ * 6 timeout_ms() -> the ts-cluster-timeout config
+ * 7 topology_gen() -> a counter bumped by every CLUSTER command that may change slots or roles
+ * 8 node_flags(ctx, id) -> VALKEYMODULE_NODE_* flags of a node, -1 if unknown
+ * 9 topology_quiet_ms() -> ms since the last such command, -1 if none ran */
+extern void *g_cluster_fns[10];
 
 #endif

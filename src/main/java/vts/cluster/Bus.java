@@ -15,10 +15,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 final class Bus {
     private Bus() {}
 
-    private static MethodHandle nodes, send, block, unblock, timer, stopTimer, timeoutMs;
+    private static MethodHandle nodes, send, block, unblock, timer, stopTimer, timeoutMs, topologyGen, nodeFlags, topologyQuietMs;
 
     static void install(long table) {
-        MemorySegment t = MemorySegment.ofAddress(table).reinterpret(8 * 7);
+        MemorySegment t = MemorySegment.ofAddress(table).reinterpret(8 * 10);
         Linker l = Linker.nativeLinker();
         nodes = l.downcallHandle(MemorySegment.ofAddress(t.getAtIndex(JAVA_LONG, 0)),
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG));
@@ -33,6 +33,12 @@ final class Bus {
         stopTimer = l.downcallHandle(MemorySegment.ofAddress(t.getAtIndex(JAVA_LONG, 5)),
                 FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_LONG));
         timeoutMs = l.downcallHandle(MemorySegment.ofAddress(t.getAtIndex(JAVA_LONG, 6)),
+                FunctionDescriptor.of(JAVA_LONG));
+        topologyGen = l.downcallHandle(MemorySegment.ofAddress(t.getAtIndex(JAVA_LONG, 7)),
+                FunctionDescriptor.of(JAVA_LONG));
+        nodeFlags = l.downcallHandle(MemorySegment.ofAddress(t.getAtIndex(JAVA_LONG, 8)),
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+        topologyQuietMs = l.downcallHandle(MemorySegment.ofAddress(t.getAtIndex(JAVA_LONG, 9)),
                 FunctionDescriptor.of(JAVA_LONG));
     }
 
@@ -99,6 +105,28 @@ final class Bus {
 
     static void stopTimer(long ctx, long id) {
         try { stopTimer.invokeExact(ctx, id); } catch (Throwable t) { throw unchecked(t); }
+    }
+
+    /** Bumped by every CLUSTER command run on this node that may change its slots or role (native/cluster.c). */
+    static long topologyGen() {
+        try { return (long) topologyGen.invokeExact(); } catch (Throwable t) { throw unchecked(t); }
+    }
+
+    /** Milliseconds since the last such command, -1 if none ran since load. */
+    static long topologyQuietMs() {
+        try { return (long) topologyQuietMs.invokeExact(); } catch (Throwable t) { throw unchecked(t); }
+    }
+
+    private static long idBuf;
+
+    /** The VALKEYMODULE_NODE_* flags this node has for node id, or -1 if it does not know the node. */
+    static int nodeFlags(long ctx, String id) {
+        if (idBuf == 0) idBuf = Mem.alloc(64);
+        byte[] b = id.getBytes(StandardCharsets.US_ASCII);
+        if (b.length > 63) return -1;
+        Mem.copyFromArray(b, 0, idBuf, b.length);
+        Mem.putByte(idBuf + b.length, (byte) 0);
+        try { return (int) nodeFlags.invokeExact(ctx, idBuf); } catch (Throwable t) { throw unchecked(t); }
     }
 
     static long timeoutMs() {

@@ -102,7 +102,7 @@ final class Coordinator {
         c.counters.clear();
         c.unsent.clear();
         c.probing = false;
-        Topology t = Topology.parse(Bus.clusterNodes(ctx));
+        Topology t = Topology.current(ctx, c.attempt > 1); // a retry reads afresh (and so do the shards)
         if (!t.covered()) {
             retry(ctx, c, "the cluster does not serve every hash slot");
             return;
@@ -119,6 +119,7 @@ final class Coordinator {
             // no link to it right now (reconnecting, or it failed): send again shortly, until the deadline
             if (!Bus.send(ctx, n.id(), Wire.REQUEST, request, NOTHING, 0, 0)) c.unsent.add(n);
         }
+        if (!c.unsent.isEmpty()) Topology.invalidate(); // the next command looks again
         if (!c.unsent.isEmpty()) Bus.timer(ctx, RETRY_DELAY_MS, (c.id << 2) | RESEND);
         if (me != null) c.answers.put(me.id(), Shard.evaluate(ctx, t, c.argv, c.user));
         check(ctx, c);

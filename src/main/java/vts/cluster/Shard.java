@@ -50,11 +50,12 @@ final class Shard {
         for (int i = 0; i < argc; i++) argv[i] = in.bytes();
         ClusterStats.requestsServed++;
         purge();
-        Outgoing o = new Outgoing(from, id, attempt, Wire.answer(evaluate(ctx, Topology.parse(Bus.clusterNodes(ctx)), argv, user)), Api.milliseconds());
+        Wire.Out answer = Wire.answer(evaluate(ctx, Topology.current(ctx, attempt > 1), argv, user));
+        Outgoing o = new Outgoing(from, id, attempt, answer.b, answer.n, Api.milliseconds());
         // at most WINDOW pieces in flight: each acknowledged piece lets the next one go, so a
         // large answer never piles up in the bus link's send buffer (cluster-link-sendbuf-limit)
         for (int i = 0; i < WINDOW && o.sendNext(ctx); i++) { }
-        if (o.off < o.body.length) OUTGOING.put(o.key(), o);
+        if (o.off < o.length) OUTGOING.put(o.key(), o);
     }
 
     /** Pieces of an answer in flight at once (each at most Wire.PIECE bytes). */
@@ -66,13 +67,15 @@ final class Shard {
         final long id, created;
         final int attempt;
         final byte[] body;
+        final int length;
         int off;
 
-        Outgoing(String to, long id, int attempt, byte[] body, long created) {
+        Outgoing(String to, long id, int attempt, byte[] body, int length, long created) {
             this.to = to;
             this.id = id;
             this.attempt = attempt;
             this.body = body;
+            this.length = length;
             this.created = created;
         }
 
@@ -82,12 +85,12 @@ final class Shard {
 
         /** Sends the next piece (the first one even if the body is empty); false when none is left. */
         boolean sendNext(long ctx) {
-            if (off >= body.length && (off > 0 || body.length > 0)) return false;
-            int n = Math.min(Wire.PIECE - Wire.ANSWER_HEAD, body.length - off);
-            byte[] head = new Wire.Out().u64(id).u32(attempt).u32(body.length).u32(off).done();
+            if (off >= length && (off > 0 || length > 0)) return false;
+            int n = Math.min(Wire.PIECE - Wire.ANSWER_HEAD, length - off);
+            byte[] head = new Wire.Out(Wire.ANSWER_HEAD).u64(id).u32(attempt).u32(length).u32(off).done();
             Bus.send(ctx, to, Wire.ANSWER, head, body, off, n);
             off += n;
-            return off < body.length;
+            return off < length;
         }
     }
 

@@ -6,8 +6,9 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * The cluster as this node sees it now, from CLUSTER NODES (read for every fanned-out
- * command, so failovers and resharding are followed without a restart).
+ * The cluster as this node sees it, from CLUSTER NODES. Generating and parsing that text
+ * for every command cost more than a small query, so {@link #current} keeps the last one
+ * while nothing could have changed what this node serves (see there).
  */
 final class Topology {
     /** One node: its 40-character id, ip:port, whether it is a primary, myself, and the slots it serves. */
@@ -20,26 +21,84 @@ final class Topology {
     final BitSet importing;
     final boolean moving;
 
+    private final Node myself;
+    private final List<Node> shards;
+
     private Topology(List<Node> nodes, BitSet importing, boolean moving) {
         this.nodes = nodes;
         this.importing = importing;
         this.moving = moving;
-    }
-
-    Node myself() {
-        for (Node n : nodes) {
-            if (n.myself) return n;
-        }
-        return null;
-    }
-
-    /** The primaries that serve at least one slot: the shards a query must ask. */
-    List<Node> shards() {
+        Node me = null;
         List<Node> out = new ArrayList<>();
         for (Node n : nodes) {
+            if (n.myself) me = n;
             if (n.primary && !n.slots.isEmpty()) out.add(n);
         }
-        return out;
+        this.myself = me;
+        this.shards = List.copyOf(out);
+    }
+
+    Node myself() { return myself; }
+
+    /** The primaries that serve at least one slot: the shards a query must ask. */
+    List<Node> shards() { return shards; }
+
+    // ------------------------------------------------------------ the cached view
+
+    /** How long a cached view is used at most, even when no change was seen. */
+    static final long MAX_AGE_MS = 250;
+    /**
+     * No cache for this long after a CLUSTER command that may change slots: such a command
+     * (SETSLOT in Valkey 8 waits for its replicas) can take effect after the filter saw it.
+     */
+    static final long SETTLE_MS = 5000;
+    private static final int CTX_FLAGS_ROLE = (1 << 2) | (1 << 3); // VALKEYMODULE_CTX_FLAGS_MASTER | _SLAVE
+    private static final int NODE_MASTER = 1 << 1, NODE_FAIL = 1 << 4; // VALKEYMODULE_NODE_*
+
+    private static Topology cached;
+    private static long cachedGen, cachedAt;
+    private static int cachedRole;
+    /** CLUSTER NODES reads since load (for TS._DEBUG CLUSTERSTATS). */
+    static long reads;
+
+    /**
+     * This node's view: fresh from CLUSTER NODES if asked, else the cached one unless it may be
+     * stale. Why the cache is safe: a node only GAINS slots (owned or importing) by a CLUSTER
+     * command run on it (ADDSLOTS, SETSLOT, FAILOVER, ...: native/cluster.c counts them) or by
+     * becoming a primary (its role flag); either makes the calls read afresh (for
+     * {@link #SETTLE_MS} after such a command, as it may take effect later than it arrived). A node that
+     * LOST slots through gossip may still claim them from the cache, but then the node that
+     * gained them claims them too and the coordinator sees a slot claimed twice and asks again
+     * with fresh views everywhere ({@code fresh} for any attempt after the first). For the
+     * coordinator's list of shards, a shard that stopped being a primary or failed, and an age
+     * of {@link #MAX_AGE_MS}, also end the cache.
+     */
+    static Topology current(long ctx, boolean fresh) {
+        long gen = Bus.topologyGen(), now = vts.bridge.Api.milliseconds(), quiet = Bus.topologyQuietMs();
+        int role = vts.bridge.Api.contextFlags(ctx) & CTX_FLAGS_ROLE;
+        Topology t = cached;
+        if (fresh || t == null || (quiet >= 0 && quiet < SETTLE_MS) || gen != cachedGen || role != cachedRole || now - cachedAt > MAX_AGE_MS || !t.shardsUp(ctx)) {
+            t = parse(Bus.clusterNodes(ctx));
+            reads++;
+            cached = t;
+            cachedGen = gen;
+            cachedRole = role;
+            cachedAt = now;
+        }
+        return t;
+    }
+
+    /** Forgets the cached view (a shard could not be reached). */
+    static void invalidate() { cached = null; }
+
+    /** True if every shard of this view is still a primary this node has not marked failed. */
+    private boolean shardsUp(long ctx) {
+        for (Node n : shards) {
+            if (n.myself) continue;
+            int f = Bus.nodeFlags(ctx, n.id);
+            if (f < 0 || (f & NODE_MASTER) == 0 || (f & NODE_FAIL) != 0) return false;
+        }
+        return true;
     }
 
     /** True if the shards together serve every slot. */

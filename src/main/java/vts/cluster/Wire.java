@@ -42,8 +42,12 @@ final class Wire {
     // ------------------------------------------------------------ writing
 
     static final class Out {
-        byte[] b = new byte[256];
+        byte[] b;
         int n;
+
+        Out() { this(256); }
+
+        Out(long capacity) { b = new byte[(int) Math.min(Math.max(capacity, 16), Integer.MAX_VALUE - 16)]; }
 
         private void room(long k) {
             if (n + k > b.length) {
@@ -85,7 +89,7 @@ final class Wire {
             return u32(x.length).raw(x);
         }
 
-        byte[] done() { return Arrays.copyOf(b, n); }
+        byte[] done() { return n == b.length ? b : Arrays.copyOf(b, n); }
     }
 
     static final class In {
@@ -165,11 +169,12 @@ final class Wire {
 
     static byte[] counter(long id, int attempt, long moves) { return new Out().u64(id).u32(attempt).u64(moves).done(); }
 
-    /** The answer body (before it is cut into ANSWER pieces). */
-    static byte[] answer(Answer a) {
-        Out o = new Out().u8(a.error() == null ? 0 : 1).u64(a.moves()).u8(a.moving() ? 1 : 0);
+    /** The answer body (before it is cut into ANSWER pieces): its first o.n bytes of o.b. */
+    static Out answer(Answer a) {
+        Out o = new Out(a.partial() == null ? 256 : size(a.partial())).u8(a.error() == null ? 0 : 1).u64(a.moves())
+                .u8(a.moving() ? 1 : 0);
         writeSlots(o, a.served());
-        if (a.error() != null) return o.bytes(a.error().getBytes(StandardCharsets.UTF_8)).done();
+        if (a.error() != null) return o.bytes(a.error().getBytes(StandardCharsets.UTF_8));
         Partial p = a.partial();
         o.u32(p.keys().size());
         for (byte[] k : p.keys()) o.bytes(k);
@@ -190,7 +195,21 @@ final class Wire {
             for (int i = 0; i < r.n; i++) o.u64(r.ts[i]);
             for (int i = 0; i < r.n * r.cols; i++) o.u64(Double.doubleToRawLongBits(r.values[i]));
         }
-        return o.done();
+        return o;
+    }
+
+    /** About the encoded size of p (exact for rows without labels), so the answer is written without regrowing. */
+    private static long size(Partial p) {
+        long n = 64 + 8L * 2 * 16; // head, a few slot ranges
+        for (byte[] k : p.keys()) n += 4 + k.length;
+        for (String s : p.strings()) n += 4 + 3L * s.length();
+        for (Row r : p.rows()) {
+            n += 4 + r.key.length + 4 + 8 + 8L * r.n * (1 + r.cols);
+            if (r.labels != null) {
+                for (byte[] l : r.labels) n += 4 + l.length;
+            }
+        }
+        return n;
     }
 
     static Answer readAnswer(byte[] body) {

@@ -45,7 +45,7 @@ class WireTest {
         served.set(7000);
         served.set(16383);
         Partial p = new Partial(List.of(b("x"), b("")), List.of(r, agg), List.of("é", "z"), 42);
-        Wire.Answer back = Wire.readAnswer(Wire.answer(new Wire.Answer(null, 7, true, served, p)));
+        Wire.Answer back = Wire.readAnswer(Wire.answer(new Wire.Answer(null, 7, true, served, p)).done());
         assertNull(back.error());
         assertEquals(7, back.moves());
         assertTrue(back.moving());
@@ -71,9 +71,9 @@ class WireTest {
 
     @Test
     void anErrorAnswerAndATruncatedOne() {
-        byte[] body = Wire.answer(new Wire.Answer("NOPERM TSDB: no", 1, false, new BitSet(), null));
+        byte[] body = Wire.answer(new Wire.Answer("NOPERM TSDB: no", 1, false, new BitSet(), null)).done();
         assertEquals("NOPERM TSDB: no", Wire.readAnswer(body).error());
-        byte[] ok = Wire.answer(new Wire.Answer(null, 1, false, new BitSet(), Partial.ofCount(3)));
+        byte[] ok = Wire.answer(new Wire.Answer(null, 1, false, new BitSet(), Partial.ofCount(3))).done();
         assertThrows(IllegalArgumentException.class,
                 () -> Wire.readAnswer(java.util.Arrays.copyOf(ok, ok.length - 3)));
     }
