@@ -29,7 +29,8 @@ and frame pointers), loops each query on the coordinator for SECONDS while `perf
 samples every cluster node, and prints per node the CPU ms per call (all threads, and the main thread that serves
 commands and the bus) and the main thread's functions with the most inclusive time (needs perf and jcmd; run as a user allowed to perf other processes).
 
-usage: bench/cluster_bench.py [--module target/libvalkeyts.so] [--rounds 5] [--series 10000] [--warmup SECONDS]
+usage: bench/cluster_bench.py [--module target/libvalkeyts.so] [--old OLD/libvalkeyts.so] [--rounds 5] [--series 10000]
+       [--warmup SECONDS]
        bench/cluster_bench.py --profile 10 [--module ...] [--only mget|mrange]
 """
 import argparse
@@ -303,6 +304,7 @@ def main():
     ap.add_argument("--series", type=int, default=10000)
     ap.add_argument("--profile", type=float, default=0, help="perf-sample every cluster node for this many seconds per query")
     ap.add_argument("--only", choices=["mrange", "mget"])
+    ap.add_argument("--old", help="also a 3-primary cluster with this (older) module build, measured in the same rounds")
     ap.add_argument("--warmup", type=float, default=0,
                     help="seconds of calls per query and server before the rounds (0: one pass of 2x a round's calls)")
     args = ap.parse_args()
@@ -314,47 +316,60 @@ def main():
     if args.only:
         queries = [q for q in queries if q[1] == "ts." + args.only]
     single = None if args.profile else Node(module, False)
-    cluster = []
+    cluster, old = [], []
     try:
         cluster = start_cluster(module, jvm_options=PROFILE_JVM if args.profile else None)
+        if args.old and not args.profile:
+            old = start_cluster(os.path.abspath(args.old))
         t = time.time()
-        load(single, cluster, dataset(args.series))
-        print("loaded %d series into %sa 3-primary cluster in %.0f s"
-              % (args.series, "" if args.profile else "the single node and ", time.time() - t))
+        data = dataset(args.series)
+        load(single, cluster, data)
+        if old:
+            load(None, old, data)
+        print("loaded %d series into %sa 3-primary cluster%s in %.0f s"
+              % (args.series, "" if args.profile else "the single node and ", " (and one with the old build)" if old else "",
+                 time.time() - t))
         if args.profile:
             outdir = tempfile.mkdtemp(prefix="vts-cprof-")
             profile(cluster, queries, args.profile, outdir)
             print("perf data: " + outdir)
             return
-        coordinator = cluster[0]
+        setups = [("single", single, [single]), ("cluster", cluster[0], cluster)]
+        if old:
+            setups.insert(1, ("old cluster", old[0], old))
         for name, command, calls, query in queries:
-            for node in (single, coordinator):  # warm-up: JIT (C2 needs ~10,000 calls of a method), allocator
+            for _, node, _ in setups:  # warm-up: JIT (C2 needs ~10,000 calls of a method), allocator
                 until = time.time() + args.warmup
                 bench_latency(node, calls * 2, query)
                 while time.time() < until:
                     bench_latency(node, calls * 2, query)
-            rows = {"single": [], "cluster": []}
+            rows = {label: [] for label, _, _ in setups}
             for _ in range(args.rounds):
-                rows["single"].append(round_(single, [single], calls, query, command))
-                rows["cluster"].append(round_(coordinator, cluster, calls, query, command))
+                for label, node, everyone in setups:
+                    rows[label].append(round_(node, everyone, calls, query, command))
             print("\n%s over ~%d series (%d rounds of %d calls; median [min-max] of the rounds)"
                   % (name, args.series // 10, args.rounds, calls))
             fmt = lambda m: "%.3f [%.3f-%.3f]" % m if m[0] is not None else "n/a"
             for what, key, unit in (("client-observed p50", "p50", "ms"), ("server side, node that got it", "usec", "us"),
                                     ("CPU of all servers per call", "cpu", "ms"),
                                     ("CPU of the node that got it", "cpu_target", "ms")):
-                s, c = med(rows["single"], key), med(rows["cluster"], key)
-                ratio = c[0] / s[0] if s[0] and c[0] is not None else float("nan")
-                print("  %-32s single %-26s cluster %-26s ratio %.2f" % (what + " (" + unit + ")", fmt(s), fmt(c), ratio))
+                s = med(rows["single"], key)
+                line = "  %-36s single %-24s" % (what + " (" + unit + ")", fmt(s))
+                for label, _, _ in setups[1:]:
+                    c = med(rows[label], key)
+                    ratio = c[0] / s[0] if s[0] and c[0] is not None else float("nan")
+                    line += " %s %-24s (%.2fx)" % (label, fmt(c), ratio)
+                print(line)
             reply = med(rows["single"], "written")[0]
-            written = med(rows["cluster"], "written")[0]
-            msgs = med(rows["cluster"], "msgs")[0]
-            bus = med(rows["cluster"], "bus")[0]
-            print("  bus per query: %.1f module messages; %s bytes by the module's count; %.0f bytes written by all"
-                  " cluster nodes minus the %.0f-byte reply = %.0f" % (
-                      msgs, "%.0f" % bus if bus is not None else "n/a", written, reply, written - reply))
+            for label, _, _ in setups[1:]:
+                written = med(rows[label], "written")[0]
+                msgs = med(rows[label], "msgs")[0]
+                bus = med(rows[label], "bus")[0]
+                print("  bus per query, %s: %.1f module messages; %s bytes by the module's count; %.0f bytes written by all"
+                      " cluster nodes minus the %.0f-byte reply = %.0f" % (
+                          label, msgs, "%.0f" % bus if bus is not None else "n/a", written, reply, written - reply))
     finally:
-        for s in cluster + ([single] if single else []):
+        for s in cluster + old + ([single] if single else []):
             try:
                 s.close()
             except Exception as e:  # keep stopping the others

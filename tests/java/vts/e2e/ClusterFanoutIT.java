@@ -276,7 +276,8 @@ class ClusterFanoutIT {
 
     @Test
     void anAnswerOfManyPiecesIsReassembled() {
-        // 100000 samples in one series on another node than the coordinator: 1.6 MB, 7 pieces (4 in flight)
+        // 100000 samples in one series on another node than the coordinator: 1.6 MB, ~150 pieces of 11 KB,
+        // at most 1 MB in flight, acknowledged every 256 KB
         String key = "big:1";
         ValkeyServer holder = owner(key);
         ValkeyServer coordinator = NODES.stream().filter(n -> n != holder).findFirst().orElseThrow();

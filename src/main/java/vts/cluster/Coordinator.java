@@ -151,7 +151,9 @@ final class Coordinator {
             System.arraycopy(payload, in.p, body, offset, n);
             int got = c.filled.merge(from, n, Integer::sum);
             if (got < total) {
-                Bus.send(ctx, from, Wire.ACK, Wire.probe(id, attempt), NOTHING, 0, 0); // the next piece, please
+                if (got / Shard.ACK_EVERY != (got - n) / Shard.ACK_EVERY) { // more pieces, please
+                    Bus.send(ctx, from, Wire.ACK, Wire.ack(id, attempt, got), NOTHING, 0, 0);
+                }
                 return;
             }
             c.pieces.remove(from);

@@ -52,14 +52,14 @@ final class Shard {
         purge();
         Wire.Out answer = Wire.answer(evaluate(ctx, Topology.current(ctx, attempt > 1), argv, user));
         Outgoing o = new Outgoing(from, id, attempt, answer.b, answer.n, Api.milliseconds());
-        // at most WINDOW pieces in flight: each acknowledged piece lets the next one go, so a
+        // at most WINDOW bytes beyond what the coordinator acknowledged are in flight, so a
         // large answer never piles up in the bus link's send buffer (cluster-link-sendbuf-limit)
-        for (int i = 0; i < WINDOW && o.sendNext(ctx); i++) { }
+        o.pump(ctx);
         if (o.off < o.length) OUTGOING.put(o.key(), o);
     }
 
-    /** Pieces of an answer in flight at once (each at most Wire.PIECE bytes). */
-    static final int WINDOW = 4;
+    /** Bytes of an answer in flight at once; the coordinator acknowledges every ACK_EVERY bytes. */
+    static final int WINDOW = 1024 * 1024, ACK_EVERY = 256 * 1024;
 
     /** An answer being sent piece by piece. */
     private static final class Outgoing {
@@ -68,7 +68,7 @@ final class Shard {
         final int attempt;
         final byte[] body;
         final int length;
-        int off;
+        int off, acked;
 
         Outgoing(String to, long id, int attempt, byte[] body, int length, long created) {
             this.to = to;
@@ -83,6 +83,11 @@ final class Shard {
 
         static String key(String to, long id, int attempt) { return to + ":" + id + ":" + attempt; }
 
+        /** Sends pieces while the window allows. */
+        void pump(long ctx) {
+            while (off - acked < WINDOW && sendNext(ctx)) { }
+        }
+
         /** Sends the next piece (the first one even if the body is empty); false when none is left. */
         boolean sendNext(long ctx) {
             if (off >= length && (off > 0 || length > 0)) return false;
@@ -96,14 +101,18 @@ final class Shard {
 
     private static final java.util.Map<String, Outgoing> OUTGOING = new java.util.HashMap<>();
 
-    /** The coordinator took a piece: send the next one of that answer. */
+    /** The coordinator holds this much of an answer: send what the window now allows. */
     static void ack(long ctx, String from, byte[] payload) {
         Wire.In in = new Wire.In(payload);
         long id = in.u64();
         int attempt = in.u32();
+        int received = in.u32();
         String key = Outgoing.key(from, id, attempt);
         Outgoing o = OUTGOING.get(key);
-        if (o != null && !o.sendNext(ctx)) OUTGOING.remove(key);
+        if (o == null) return;
+        o.acked = Math.max(o.acked, Math.min(received, o.off));
+        o.pump(ctx);
+        if (o.off >= o.length) OUTGOING.remove(key);
     }
 
     /** Drops answers whose coordinator stopped acknowledging (it gave up or went away). */

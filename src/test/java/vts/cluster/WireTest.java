@@ -70,6 +70,26 @@ class WireTest {
     }
 
     @Test
+    void timestampDeltasOfAnySizeRoundTrip() {
+        long[] ts = {Long.MIN_VALUE, -1, 0, 1, 60_000, 120_000, Long.MAX_VALUE, Long.MIN_VALUE, 1_700_000_000_000L};
+        Row r = new Row(b(""), null, 0);
+        for (long t : ts) r.add(t, t * 0.5);
+        Partial p = new Partial(List.of(), List.of(r), List.of(), 0);
+        byte[] body = Wire.answer(new Wire.Answer(null, 0, false, new BitSet(), p)).done();
+        Row back = Wire.readAnswer(body).partial().rows().get(0);
+        assertEquals(ts.length, back.n);
+        for (int i = 0; i < ts.length; i++) {
+            assertEquals(ts[i], back.ts[i]);
+            assertEquals(ts[i] * 0.5, back.values[i]);
+        }
+        assertArrayEquals(b(""), back.key);
+        for (int cut = 1; cut < body.length; cut++) { // every truncation is refused, none reads past the end
+            byte[] part = java.util.Arrays.copyOf(body, cut);
+            assertThrows(IllegalArgumentException.class, () -> Wire.readAnswer(part));
+        }
+    }
+
+    @Test
     void anErrorAnswerAndATruncatedOne() {
         byte[] body = Wire.answer(new Wire.Answer("NOPERM TSDB: no", 1, false, new BitSet(), null)).done();
         assertEquals("NOPERM TSDB: no", Wire.readAnswer(body).error());
