@@ -33,7 +33,8 @@ void vts_cluster_start(VMCtx *ctx, ClusterEventFn fn);
  * 6 timeout_ms() -> the ts-cluster-timeout config
  * 7 topology_gen() -> a counter bumped by every CLUSTER command that may change slots or roles
  * 8 node_flags(ctx, id) -> VALKEYMODULE_NODE_* flags of a node, -1 if unknown
- * 9 topology_quiet_ms() -> ms since the last such command, -1 if none ran */
-extern void *g_cluster_fns[10];
+ * 9 topology_quiet_ms() -> ms since the last such command, -1 if none ran
+ * 10 nodelay(ports, n) -> sets TCP_NODELAY on the bus links to these cluster bus ports; how many changed */
+extern void *g_cluster_fns[11];
 
 #endif

@@ -15,10 +15,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 final class Bus {
     private Bus() {}
 
-    private static MethodHandle nodes, send, block, unblock, timer, stopTimer, timeoutMs, topologyGen, nodeFlags, topologyQuietMs;
+    private static MethodHandle nodes, send, block, unblock, timer, stopTimer, timeoutMs, topologyGen, nodeFlags, topologyQuietMs, nodelay;
 
     static void install(long table) {
-        MemorySegment t = MemorySegment.ofAddress(table).reinterpret(8 * 10);
+        MemorySegment t = MemorySegment.ofAddress(table).reinterpret(8 * 11);
         Linker l = Linker.nativeLinker();
         nodes = l.downcallHandle(MemorySegment.ofAddress(t.getAtIndex(JAVA_LONG, 0)),
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG));
@@ -40,6 +40,8 @@ final class Bus {
                 FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
         topologyQuietMs = l.downcallHandle(MemorySegment.ofAddress(t.getAtIndex(JAVA_LONG, 9)),
                 FunctionDescriptor.of(JAVA_LONG));
+        nodelay = l.downcallHandle(MemorySegment.ofAddress(t.getAtIndex(JAVA_LONG, 10)),
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
     }
 
     static boolean installed() { return nodes != null; }
@@ -115,6 +117,20 @@ final class Bus {
     /** Milliseconds since the last such command, -1 if none ran since load. */
     static long topologyQuietMs() {
         try { return (long) topologyQuietMs.invokeExact(); } catch (Throwable t) { throw unchecked(t); }
+    }
+
+    /** TCP_NODELAY on this node's bus links to these cluster bus ports (native/cluster.c says why); how many changed. */
+    static int nodelay(int[] ports) {
+        if (ports.length == 0) return 0;
+        long p = Mem.alloc(4L * ports.length);
+        try {
+            for (int i = 0; i < ports.length; i++) Mem.putInt(p + 4L * i, ports[i]);
+            return (int) nodelay.invokeExact(p, ports.length);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        } finally {
+            Mem.free(p);
+        }
     }
 
     private static long idBuf;

@@ -19,6 +19,7 @@ public final class ClusterStats {
                 + "\r\ncluster_retries:" + retries + "\r\ncluster_requests_sent:" + requestsSent
                 + "\r\ncluster_partials_received:" + partialsReceived + "\r\ncluster_requests_served:" + requestsServed
                 + "\r\ncluster_bytes_sent:" + bytesSent + "\r\ncluster_bytes_received:" + bytesReceived + "\r\ncluster_wait_ms_total:" + waitMsTotal
-                + "\r\ncluster_wait_ms_max:" + waitMsMax + "\r\ncluster_topology_reads:" + Topology.reads + "\r\n";
+                + "\r\ncluster_wait_ms_max:" + waitMsMax + "\r\ncluster_topology_reads:" + Topology.reads
+                + "\r\ncluster_bus_nodelay_set:" + Topology.nodelaySet + "\r\n";
     }
 }

@@ -17,6 +17,8 @@ final class Topology {
     }
 
     final List<Node> nodes;
+    /** The cluster bus ports of the other nodes. */
+    final int[] busPorts;
     /** Of this node: slots being imported ([slot-<-id]) and whether any slot is migrating or importing. */
     final BitSet importing;
     final boolean moving;
@@ -24,8 +26,9 @@ final class Topology {
     private final Node myself;
     private final List<Node> shards;
 
-    private Topology(List<Node> nodes, BitSet importing, boolean moving) {
+    private Topology(List<Node> nodes, BitSet importing, boolean moving, int[] busPorts) {
         this.nodes = nodes;
+        this.busPorts = busPorts;
         this.importing = importing;
         this.moving = moving;
         Node me = null;
@@ -58,8 +61,8 @@ final class Topology {
     private static Topology cached;
     private static long cachedGen, cachedAt;
     private static int cachedRole;
-    /** CLUSTER NODES reads since load (for TS._DEBUG CLUSTERSTATS). */
-    static long reads;
+    /** CLUSTER NODES reads since load, bus links given TCP_NODELAY (for TS._DEBUG CLUSTERSTATS). */
+    static long reads, nodelaySet;
 
     /**
      * This node's view: fresh from CLUSTER NODES if asked, else the cached one unless it may be
@@ -80,6 +83,7 @@ final class Topology {
         if (fresh || t == null || (quiet >= 0 && quiet < SETTLE_MS) || gen != cachedGen || role != cachedRole || now - cachedAt > MAX_AGE_MS || !t.shardsUp(ctx)) {
             t = parse(Bus.clusterNodes(ctx));
             reads++;
+            nodelaySet += Math.max(0, Bus.nodelay(t.busPorts));
             cached = t;
             cachedGen = gen;
             cachedRole = role;
@@ -112,6 +116,7 @@ final class Topology {
 
     static Topology parse(byte[] text) {
         List<Node> nodes = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
         BitSet importing = new BitSet(Slots.COUNT);
         boolean moving = false;
         for (String line : new String(text, StandardCharsets.UTF_8).split("\n")) {
@@ -119,7 +124,16 @@ final class Topology {
             if (f.length < 8) continue;
             String addr = f[1];
             int at = addr.indexOf('@');
-            if (at >= 0) addr = addr.substring(0, at);
+            int busPort = -1;
+            if (at >= 0) {
+                int comma = addr.indexOf(',', at); // ip:port@cport[,hostname]
+                try {
+                    busPort = Integer.parseInt(addr.substring(at + 1, comma < 0 ? addr.length() : comma));
+                } catch (NumberFormatException e) {
+                    busPort = -1;
+                }
+                addr = addr.substring(0, at);
+            }
             boolean primary = false, myself = false, usable = true;
             for (String flag : f[2].split(",")) {
                 switch (flag) {
@@ -147,7 +161,8 @@ final class Topology {
                 }
             }
             nodes.add(new Node(f[0], addr, primary, myself, slots));
+            if (!myself && busPort > 0) ports.add(busPort);
         }
-        return new Topology(nodes, importing, moving);
+        return new Topology(nodes, importing, moving, ports.stream().mapToInt(Integer::intValue).distinct().toArray());
     }
 }
