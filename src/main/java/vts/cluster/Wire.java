@@ -170,10 +170,10 @@ final class Wire {
             throw new IllegalArgumentException("bad varint");
         }
 
-        /** A varint that counts things of at least min bytes each still to come. */
+        /** A varint that counts things of at least min bytes each still to come (min 0: no such bound). */
         int count(int min) {
             long v = var();
-            if (v < 0 || v * Math.max(min, 1) > b.length - p) throw new IllegalArgumentException("bad count");
+            if (v < 0 || v > Integer.MAX_VALUE || (min > 0 && v * min > b.length - p)) throw new IllegalArgumentException("bad count");
             return (int) v;
         }
 

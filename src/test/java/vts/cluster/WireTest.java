@@ -74,7 +74,11 @@ class WireTest {
         long[] ts = {Long.MIN_VALUE, -1, 0, 1, 60_000, 120_000, Long.MAX_VALUE, Long.MIN_VALUE, 1_700_000_000_000L};
         Row r = new Row(b(""), null, 0);
         for (long t : ts) r.add(t, t * 0.5);
-        Partial p = new Partial(List.of(), List.of(r), List.of(), 0);
+        Row empty = new Row(b("e"), new byte[0][], 0); // last, no samples, two columns: ends the body
+        empty.cols = 2;
+        empty.ts = new long[0];
+        empty.values = new double[0];
+        Partial p = new Partial(List.of(), List.of(r, empty), List.of(), 0);
         byte[] body = Wire.answer(new Wire.Answer(null, 0, false, new BitSet(), p)).done();
         Row back = Wire.readAnswer(body).partial().rows().get(0);
         assertEquals(ts.length, back.n);
@@ -83,6 +87,10 @@ class WireTest {
             assertEquals(ts[i] * 0.5, back.values[i]);
         }
         assertArrayEquals(b(""), back.key);
+        Row e2 = Wire.readAnswer(body).partial().rows().get(1);
+        assertEquals(2, e2.cols);
+        assertEquals(0, e2.n);
+        assertEquals(0, e2.labels.length);
         for (int cut = 1; cut < body.length; cut++) { // every truncation is refused, none reads past the end
             byte[] part = java.util.Arrays.copyOf(body, cut);
             assertThrows(IllegalArgumentException.class, () -> Wire.readAnswer(part));
