@@ -150,6 +150,38 @@ class ClusterFanoutIT {
     }
 
     @Test
+    void theTopologyIsReadOnlyWhenItMayHaveChanged() {
+        ValkeyServer node = NODES.get(0);
+        node.call("TS.CARD"); // the view is fresh now
+        long before = clusterStat(node, "cluster_topology_reads");
+        long started = System.nanoTime();
+        int calls = 200;
+        for (int i = 0; i < calls; i++) assertTrue(node.call("TS.CARD") instanceof Resp.Int);
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+        long reads = clusterStat(node, "cluster_topology_reads") - before;
+        // at most one read per 250 ms (the cache's age limit), not one per command
+        assertTrue(reads <= 1 + elapsedMs / 250, reads + " reads for " + calls + " commands in " + elapsedMs + " ms");
+        // a CLUSTER command that may change slots makes the next command read it again
+        ValkeyServer owner = owner("{fresh}");
+        assertOk(owner.call("CLUSTER", "SETSLOT", Integer.toString(LocalCluster.slot("{fresh}")), "STABLE"));
+        long ownerBefore = clusterStat(owner, "cluster_topology_reads");
+        owner.call("TS.CARD");
+        assertTrue(clusterStat(owner, "cluster_topology_reads") > ownerBefore);
+        // the bus links the nodes opened got TCP_NODELAY
+        long nodelay = 0;
+        for (ValkeyServer n : NODES) nodelay += clusterStat(n, "cluster_bus_nodelay_set");
+        assertTrue(nodelay > 0, "bus links given TCP_NODELAY: " + nodelay);
+    }
+
+    /** A counter of TS._DEBUG CLUSTERSTATS. */
+    static long clusterStat(ValkeyServer node, String name) {
+        for (String line : ((Resp.Bulk) node.call("TS._DEBUG", "CLUSTERSTATS")).text().split("\r\n")) {
+            if (line.startsWith(name + ":")) return Long.parseLong(line.substring(name.length() + 1));
+        }
+        throw new AssertionError(name + " missing from TS._DEBUG CLUSTERSTATS");
+    }
+
+    @Test
     void badInputFailsBeforeAnyFanOut() {
         String[] q = {"TS.MRANGE", "-", "+", "AGGREGATION", "nosuch", "10", "FILTER", "kind=even"};
         Resp.Reply want = single.call((Object[]) q);
