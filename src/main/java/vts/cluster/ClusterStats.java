@@ -13,6 +13,16 @@ public final class ClusterStats {
     /** Wall time of the fanned-out commands, from blocking the client to unblocking it: sum and maximum. */
     public static long waitMsTotal, waitMsMax;
 
+    /** CLUSTER NODES reads since load (the topology cache's misses). */
+    public static long topologyReads() {
+        return Topology.reads;
+    }
+
+    /** Bus links this node gave TCP_NODELAY. */
+    public static long nodelaySet() {
+        return Topology.nodelaySet;
+    }
+
     /** name:value lines. */
     public static String describe() {
         return "cluster_commands:" + commands + "\r\ncluster_failed:" + failed + "\r\ncluster_timeouts:" + timeouts

@@ -61,6 +61,8 @@ public final class ModuleInfo implements Bridge.KeyspaceListener {
     private static final long CL_BYTES_RECEIVED = Reply.cstring("cluster_bytes_received");
     private static final long CL_WAIT_TOTAL = Reply.cstring("cluster_wait_ms_total");
     private static final long CL_WAIT_MAX = Reply.cstring("cluster_wait_ms_max");
+    private static final long CL_TOPOLOGY_READS = Reply.cstring("cluster_topology_reads");
+    private static final long CL_NODELAY = Reply.cstring("cluster_bus_nodelay_set");
     private static long[] dbNames = new long[16];
 
     /** Sums over the series of one database. */
@@ -179,6 +181,8 @@ public final class ModuleInfo implements Bridge.KeyspaceListener {
         Api.infoAddLong(ictx, CL_BYTES_RECEIVED, ClusterStats.bytesReceived);
         Api.infoAddLong(ictx, CL_WAIT_TOTAL, ClusterStats.waitMsTotal);
         Api.infoAddLong(ictx, CL_WAIT_MAX, ClusterStats.waitMsMax);
+        Api.infoAddLong(ictx, CL_TOPOLOGY_READS, ClusterStats.topologyReads());
+        Api.infoAddLong(ictx, CL_NODELAY, ClusterStats.nodelaySet());
         for (int db = 0; db < published.perDb.length; db++) {
             DbStats d = published.perDb[db];
             if (d == null || d.series == 0) continue;
