@@ -54,8 +54,18 @@ public final class WriteKeys {
         return w.start(count);
     }
 
-    /** Gives the batch back (its keys must be closed). */
-    public void release() { depth--; }
+    /** Batches up to this size keep their native arrays for the next command. */
+    private static final int KEEP = 4096;
+
+    /** Gives the batch back (its keys must be closed); the arrays of a very large one are freed. */
+    public void release() {
+        depth--;
+        if (cap > KEEP) {
+            Mem.free(block);
+            block = 0;
+            cap = 0;
+        }
+    }
 
     private WriteKeys start(int count) {
         if (count > cap) {

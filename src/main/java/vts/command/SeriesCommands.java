@@ -235,7 +235,8 @@ public final class SeriesCommands {
     static void madd(long ctx, NativeArgs a) {
         Parsers.maddArity(a);
         int n = (a.count() - 1) / 3;
-        MaddScratch m = MADD.busy ? new MaddScratch() : MADD;
+        // a very large command gets arrays of its own rather than growing the kept ones
+        MaddScratch m = MADD.busy || n > 4096 ? new MaddScratch() : MADD;
         m.ensure(n);
         m.busy = true;
         try {
