@@ -573,6 +573,7 @@ def main():
     ap.add_argument("--module", default=os.path.join(ROOT, "target", "libvalkeyts.so"))
     ap.add_argument("--old", help="ab: the old build's libvalkeyts.so (its valkeyts.jar next to it)")
     ap.add_argument("--series", type=int, default=20000, help="series-memory: how many series")
+    ap.add_argument("--rounds", type=int, default=7, help="ab-ingest: alternating rounds (more on a noisy machine)")
     ap.add_argument("--counts", default="0,1,10,100,1000", help="series-memory: sample counts, comma separated")
     a = ap.parse_args()
     if a.what == "series-memory":
@@ -582,7 +583,7 @@ def main():
         ab(a.old, a.module)
         return
     if a.what == "ab-ingest":
-        ab_ingest(a.old, a.module)
+        ab_ingest(a.old, a.module, rounds=a.rounds)
         return
     if a.what == "ab-range":
         ab_range(a.old, a.module)

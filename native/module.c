@@ -25,6 +25,7 @@
 #include "rts_load.h"
 #include "series.h"
 #include "vm_api.h"
+#include "write.h"
 
 #ifndef VTS_JAVA_HOME
 #define VTS_JAVA_HOME "/usr/lib/jvm/default-java"
@@ -126,7 +127,9 @@ static int vts_replicate(VMCtx *ctx, const char *cmd, VMString **argv, size_t ar
 
 /* the shim functions Java calls (besides the module API): read by vts.bridge.Bridge.init */
 static void *g_shim_fns[] = {(void *)vts_log, (void *)vts_replicate, (void *)vts_reply_batch,
-                             /* 3: TS.READ BLOCK (native/blocking.c) */ (void *)vts_block_read};
+                             /* 3: TS.READ BLOCK (native/blocking.c) */ (void *)vts_block_read,
+                             /* 4, 5: write keys in batches (native/write.c) */ (void *)vts_write_open,
+                             (void *)vts_write_close};
 
 /* ---------------- the data type ---------------- */
 

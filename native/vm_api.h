@@ -279,6 +279,8 @@ typedef int (*VMConfigApply)(VMCtx *ctx, void *privdata, VMString **err);
     X(VMBlockedClient *, BlockClientOnKeysWithFlags, (VMCtx *ctx, VMCmdFunc reply_callback, VMCmdFunc timeout_callback, void (*free_privdata)(VMCtx *, void *), long long timeout_ms, VMString **keys, int numkeys, void *privdata, int flags)) \
     X(void *, GetBlockedClientPrivateData, (VMCtx *ctx)) \
     X(void, SignalKeyAsReady, (VMCtx *ctx, VMString *key)) \
+    /* batched key opening of write commands (native/write.c) */ \
+    X(int, NotifyKeyspaceEvent, (VMCtx *ctx, int type, const char *event, VMString *key)) \
     /* command docs and ACL categories (native/docs.c) */ \
     X(VMCommand *, GetCommand, (VMCtx *ctx, const char *name)) \
     X(int, SetCommandInfo, (VMCommand *command, const VMCommandInfo *info)) \

@@ -59,6 +59,10 @@ public final class Bridge {
             Api.Source.replicateFn = fns.getAtIndex(JAVA_LONG, 1);
             Api.Source.replyBatchFn = fns.getAtIndex(JAVA_LONG, 2);
             if (shimCount > 3) Api.Source.blockReadFn = fns.getAtIndex(JAVA_LONG, 3); // TS.READ BLOCK
+            // write keys in batches (native/write.c): TS.ADD and TS.MADD need them
+            if (shimCount < 6) throw new IllegalStateException("the shim offers " + shimCount + " functions, 6 expected");
+            WriteKeys.Source.openFn = fns.getAtIndex(JAVA_LONG, 4);
+            WriteKeys.Source.closeFn = fns.getAtIndex(JAVA_LONG, 5);
             Mem.Source.allocFn = Api.address("Alloc");
             Mem.Source.callocFn = Api.address("Calloc");
             Mem.Source.reallocFn = Api.address("Realloc");

@@ -203,6 +203,11 @@ public final class Gorilla {
         return put(data, pos, x & mask(w), w);
     }
 
+    /** The code of x in bucket k (its prefix, then its payload), when it is at most 64 bits long. */
+    static long code(long x, int k, byte[] widths) {
+        return ((1L << k) - 1) | (x & mask(widths[k])) << (k + 1);
+    }
+
     static boolean fits(long x, int bits) {
         if (bits == 64) return true;
         return (x << (64 - bits)) >> (64 - bits) == x;
@@ -304,7 +309,8 @@ public final class Gorilla {
         if (pos < 0 || pos > limit) return false; // a corrupt header: never write outside the data
         long delta = ts - Mem.getLong(c + C_LAST_TS);
         long dod = delta - Mem.getLong(c + C_PREV_DELTA);
-        int tsBits = codeBits(dod, TS_WIDTHS);
+        int kt = bucket(dod, TS_WIDTHS);
+        int tsBits = kt + 1 + TS_WIDTHS[kt];
         double last = Mem.getDouble(c + C_LAST_VALUE);
         long x = Double.doubleToRawLongBits(v) ^ Double.doubleToRawLongBits(last);
         int flags = Mem.getUByte(c + C_FLAGS);
@@ -343,14 +349,20 @@ public final class Gorilla {
                 flags += 1 << RUN_SHIFT;
             } else {
                 long dm = m - reference(last, nd);
-                int vBits = codeBits(dm, DEC_WIDTHS) + (nd != d ? ESC + 5 : 0);
+                int kv = bucket(dm, DEC_WIDTHS);
+                int dmBits = kv + 1 + DEC_WIDTHS[kv];
+                int vBits = dmBits + (nd != d ? ESC + 5 : 0);
                 if (pos + tsBits + vBits > limit) return false;
-                pos = writeCode(data, pos, dod, TS_WIDTHS);
-                if (nd != d) {
-                    pos = put(data, pos, SCALE_PREFIX | (long) nd << (ESC + 1), ESC + 5);
-                    Mem.putByte(c + C_PREV_LEADING, (byte) nd);
+                if (nd == d && tsBits + dmBits <= 64) { // the common case: both codes in one write
+                    pos = put(data, pos, code(dod, kt, TS_WIDTHS) | code(dm, kv, DEC_WIDTHS) << tsBits, tsBits + dmBits);
+                } else {
+                    pos = writeCode(data, pos, dod, TS_WIDTHS);
+                    if (nd != d) {
+                        pos = put(data, pos, SCALE_PREFIX | (long) nd << (ESC + 1), ESC + 5);
+                        Mem.putByte(c + C_PREV_LEADING, (byte) nd);
+                    }
+                    pos = writeCode(data, pos, dm, DEC_WIDTHS);
                 }
-                pos = writeCode(data, pos, dm, DEC_WIDTHS);
                 flags &= ~RUN_MASK;
                 long ck = Mem.getInt(c + C_CKPT_BIT) & 0xffffffffL;
                 if (ck == 0 && pos <= 0xffffffffL) {

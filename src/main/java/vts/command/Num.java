@@ -42,6 +42,62 @@ final class Num {
         return v == Long.MIN_VALUE ? NOT_INT : -v;
     }
 
+    /** Returned by {@link #plainTimestamp} and {@link #plainValue} for input they leave to the full readers. */
+    static final long NOT_PLAIN = -1;
+
+    /**
+     * The common shape of a timestamp read straight from native memory: 1 to 18 digits, no
+     * leading zero (a value {@link #parseLong} reads the same); {@link #NOT_PLAIN} for
+     * anything else, which the caller then gives to the full reader.
+     */
+    static long plainTimestamp(long addr, int n) {
+        if (n < 1 || n > 18) return NOT_PLAIN;
+        int first = vts.mem.Mem.getByte(addr) - '0';
+        if (first < 0 || first > 9 || (first == 0 && n > 1)) return NOT_PLAIN;
+        long v = first;
+        for (int p = 1; p < n; p++) {
+            int d = vts.mem.Mem.getByte(addr + p) - '0';
+            if (d < 0 || d > 9) return NOT_PLAIN;
+            v = v * 10 + d;
+        }
+        return v;
+    }
+
+    /**
+     * The common shape of a sample value read straight from native memory: an optional '-',
+     * digits without a leading zero (but "0"), an optional '.' with at least one digit, 15
+     * digits at most in all; its bits as {@link #sampleValue} reads it (the same exact
+     * division), or {@link #NOT_PLAIN} (never the bits of such a value: those are never NaN).
+     */
+    static long plainValue(long addr, int n) {
+        if (n < 1 || n > 17) return NOT_PLAIN;
+        int p = 0;
+        boolean neg = vts.mem.Mem.getByte(addr) == '-';
+        if (neg) p++;
+        int intStart = p;
+        long mant = 0;
+        for (; p < n; p++) {
+            int d = vts.mem.Mem.getByte(addr + p) - '0';
+            if (d < 0 || d > 9) break;
+            mant = mant * 10 + d;
+        }
+        int intDigits = p - intStart;
+        if (intDigits == 0 || (intDigits > 1 && vts.mem.Mem.getByte(addr + intStart) == '0')) return NOT_PLAIN;
+        int frac = 0;
+        if (p < n) {
+            if (vts.mem.Mem.getByte(addr + p) != '.') return NOT_PLAIN;
+            for (p++; p < n; p++, frac++) {
+                int d = vts.mem.Mem.getByte(addr + p) - '0';
+                if (d < 0 || d > 9) return NOT_PLAIN;
+                mant = mant * 10 + d;
+            }
+            if (frac == 0) return NOT_PLAIN;
+        }
+        if (intDigits + frac > 15) return NOT_PLAIN;
+        double v = mant == 0 ? 0.0 : mant / POW10[frac];
+        return Double.doubleToRawLongBits(neg ? -v : v);
+    }
+
     /** True if argument i is exactly the one ASCII character c. */
     static boolean isChar(Args a, int i, char c) {
         return a.length(i) == 1 && a.byteAt(i, 0) == c;

@@ -50,9 +50,10 @@ public final class Parsers {
     public static AddRequest add(Args a) {
         int n = a.count();
         if (n < 4) throw Err.arity(a);
-        double value = Num.sampleValue(a, 3, Err.INVALID_VALUE); // the reference reads the value first
-        boolean now = Num.isChar(a, 2, '*');
-        long ts = now ? 0 : timestamp(a, 2);
+        double value = maddValue(a, 1); // the reference reads the value first
+        long t = maddTimestamp(a, 1);
+        boolean now = t < 0;
+        long ts = now ? 0 : t;
         if (n == 4) return new AddRequest(a.bytes(1), ts, now, value, DuplicatePolicy.NONE, SeriesOptions.NONE);
         SeriesOpts o = new SeriesOpts(a, true, false).parseFrom(4);
         return new AddRequest(a.bytes(1), ts, now, value, o.onDuplicate, o.build());
@@ -75,11 +76,19 @@ public final class Parsers {
 
     /** The value of the TS.MADD triple whose key is argument i (checked first, as the reference does). */
     public static double maddValue(Args a, int i) {
+        if (a instanceof vts.bridge.NativeArgs na) { // the common shape, read in place
+            long bits = Num.plainValue(na.address(i + 2), na.length(i + 2));
+            if (bits != Num.NOT_PLAIN) return Double.longBitsToDouble(bits);
+        }
         return Num.sampleValue(a, i + 2, Err.INVALID_VALUE);
     }
 
     /** The timestamp of the TS.MADD triple whose key is argument i, or -1 for "*". */
     public static long maddTimestamp(Args a, int i) {
+        if (a instanceof vts.bridge.NativeArgs na) { // the common shape, read in place
+            long t = Num.plainTimestamp(na.address(i + 1), na.length(i + 1));
+            if (t != Num.NOT_PLAIN) return t;
+        }
         return Num.isChar(a, i + 1, '*') ? -1 : timestamp(a, i + 1);
     }
 

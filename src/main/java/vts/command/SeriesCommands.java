@@ -9,6 +9,7 @@ import vts.bridge.Bridge;
 import vts.bridge.Config;
 import vts.bridge.Keys;
 import vts.bridge.NativeArgs;
+import vts.bridge.WriteKeys;
 import vts.bridge.Reply;
 import vts.mem.HeapGuard;
 import vts.query.RangeQuery;
@@ -146,27 +147,30 @@ public final class SeriesCommands {
         AddRequest r = Parsers.add(a);
         long ts = r.serverTime() ? Api.milliseconds() : r.timestamp();
         long replyTs;
-        boolean changed;
-        long key = Keys.open(ctx, a, 1, RW);
+        boolean changed = false;
+        // the key opened, and closed with its event and TS.READ wake-up, in one trip into C each
+        WriteKeys w = WriteKeys.acquire(1);
         try {
-            long s = Keys.series(key);
+            w.key(0, 1);
+            w.open(ctx, a);
+            long s = w.seriesAt(0);
+            if (s == WriteKeys.OTHER_TYPE) throw new TsException(Keys.WRONGTYPE);
             boolean created = s == 0;
             if (created) s = newSeries(r.create());
             int policy = effectivePolicy(r.onDuplicate(), s);
             if (!created && policy == Layout.DUP_LAST && Series.shouldIgnore(s, ts, r.value())) {
                 replyTs = Series.lastTs(s);
-                changed = false;
             } else {
-                addAndKeep(ctx, key, r.key(), s, created, ts, r.value(), policy);
+                addAndKeep(ctx, w.keyAt(0), r.key(), s, created, ts, r.value(), policy);
                 replyTs = ts;
                 changed = true;
+                w.changed(0);
             }
         } finally {
-            Api.closeKey(key);
+            w.close(ctx, a, 0, 1, EV_ADD);
+            w.release();
         }
         if (changed) {
-            notify(ctx, EV_ADD, a, 1);
-            ReadCommand.signal(ctx, a.vmString(1)); // TS.READ BLOCK
             if (r.serverTime()) {
                 ArgvBuilder b = ArgvBuilder.start(ctx).arg(a, 1).number(ts);
                 for (int i = 3; i < a.count(); i++) b.arg(a, i);
@@ -198,39 +202,89 @@ public final class SeriesCommands {
         vts.compaction.Compaction.written(ctx, s, ts);
     }
 
-    /** Reads the triples in place: nothing is allocated per sample. */
+    /** TS.MADD's per-command arrays, kept between commands (main thread; a nested call gets its own). */
+    private static final class MaddScratch {
+        long[] results = new long[128];
+        double[] values = new double[128];
+        String[] errors = new String[128];
+        boolean[] accepted = new boolean[128];
+        boolean busy;
+
+        MaddScratch ensure(int n) {
+            if (results.length < n) {
+                int len = Math.max(n, results.length * 2);
+                results = new long[len];
+                values = new double[len];
+                errors = new String[len];
+                accepted = new boolean[len];
+            }
+            java.util.Arrays.fill(errors, 0, n, null);
+            java.util.Arrays.fill(accepted, 0, n, false);
+            return this;
+        }
+    }
+
+    private static final MaddScratch MADD = new MaddScratch();
+
+    /**
+     * Reads the triples in place and allocates nothing per command: parses every triple, opens
+     * all their keys in one trip into C, appends, then closes the keys with their keyspace
+     * events and TS.READ wake-ups in one more trip. A source of compaction rules has its own
+     * and the earlier triples' keys closed around the rule update, so events keep their order.
+     */
     static void madd(long ctx, NativeArgs a) {
         Parsers.maddArity(a);
         int n = (a.count() - 1) / 3;
+        // a very large command gets arrays of its own rather than growing the kept ones
+        MaddScratch m = MADD.busy || n > 4096 ? new MaddScratch() : MADD;
+        m.ensure(n);
+        m.busy = true;
+        try {
+            madd(ctx, a, n, m);
+        } finally {
+            m.busy = false;
+        }
+    }
+
+    private static void madd(long ctx, NativeArgs a, int n, MaddScratch m) {
+        long[] results = m.results;
+        double[] values = m.values;
+        String[] errors = m.errors;
+        boolean[] accepted = m.accepted;
         long now = -1;
-        long[] results = new long[n];
-        String[] errors = new String[n];
-        boolean[] accepted = new boolean[n];
         boolean anyStar = false;
         int nAccepted = 0;
-        for (int i = 0; i < n; i++) {
-            int keyArg = 1 + 3 * i;
-            double v;
-            long ts;
-            try {
-                v = Parsers.maddValue(a, keyArg);
-                ts = Parsers.maddTimestamp(a, keyArg);
-            } catch (TsException e) {
-                errors[i] = e.getMessage();
-                continue;
-            }
-            if (ts < 0) {
-                if (now < 0) now = Api.milliseconds();
-                ts = now;
-                anyStar = true;
-            }
-            long key = Keys.open(ctx, a, keyArg, RW);
-            try {
-                if (!Keys.isSeries(key)) {
-                    errors[i] = Api.keyType(key) == Api.KEYTYPE_EMPTY ? NOT_A_TSDB_KEY : Keys.WRONGTYPE;
+        WriteKeys w = WriteKeys.acquire(n);
+        int closed = 0;
+        try {
+            for (int i = 0; i < n; i++) {
+                int keyArg = 1 + 3 * i;
+                long ts;
+                try {
+                    values[i] = Parsers.maddValue(a, keyArg);
+                    ts = Parsers.maddTimestamp(a, keyArg);
+                } catch (TsException e) {
+                    errors[i] = e.getMessage();
                     continue;
                 }
-                long s = Api.getValue(key);
+                if (ts < 0) {
+                    if (now < 0) now = Api.milliseconds();
+                    ts = now;
+                    anyStar = true;
+                }
+                results[i] = ts;
+                w.key(i, keyArg);
+            }
+            w.open(ctx, a);
+            for (int i = 0; i < n; i++) {
+                if (errors[i] != null) continue;
+                long s = w.seriesAt(i);
+                if (s == 0 || s == WriteKeys.OTHER_TYPE) {
+                    errors[i] = s == 0 ? NOT_A_TSDB_KEY : Keys.WRONGTYPE;
+                    continue;
+                }
+                long ts = results[i];
+                double v = values[i];
                 int policy = effectivePolicy(DuplicatePolicy.NONE, s);
                 if (policy == Layout.DUP_LAST && Series.shouldIgnore(s, ts, v)) {
                     results[i] = Series.lastTs(s);
@@ -241,15 +295,19 @@ public final class SeriesCommands {
                     errors[i] = addError(rc);
                     continue;
                 }
-                vts.compaction.Compaction.written(ctx, s, ts); // rules: update destinations
-                results[i] = ts;
                 accepted[i] = true;
                 nAccepted++;
-            } finally {
-                Api.closeKey(key);
+                w.changed(i);
+                if (Series.ruleCount(s) != 0) { // rules: update destinations, events in their old order
+                    w.close(ctx, a, closed, i, EV_ADD);
+                    vts.compaction.Compaction.written(ctx, s, ts);
+                    w.close(ctx, a, i, i + 1, EV_ADD);
+                    closed = i + 1;
+                }
             }
-            notify(ctx, EV_ADD, a, keyArg);
-            ReadCommand.signal(ctx, a.vmString(keyArg)); // TS.READ BLOCK
+        } finally {
+            w.close(ctx, a, closed, n, EV_ADD);
+            w.release();
         }
         Reply.array(ctx, n);
         for (int i = 0; i < n; i++) {
