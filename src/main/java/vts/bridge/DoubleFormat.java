@@ -57,21 +57,21 @@ public final class DoubleFormat {
                 || !((a >= 1e-3 && a < 1e7) || (decimals <= 6 && a >= 1e-4 && a < EXACT_LIMIT))) {
             return write(v, addr);
         }
-        boolean neg = m < 0;
-        long r = neg ? -m : m;
-        int digits = 1;
-        for (long t = r / 10; t != 0; t /= 10) digits++;
-        if (digits <= decimals) digits = decimals + 1; // leading "0."
-        int len = (neg ? 1 : 0) + digits + (decimals > 0 ? 1 : 0);
-        long pos = addr + len;
-        for (int i = 0; i < digits; i++) {
-            if (i == decimals && decimals > 0) Mem.putByte(--pos, (byte) '.');
-            Mem.putByte(--pos, (byte) ('0' + (r % 10)));
-            r /= 10;
+        long p = addr;
+        if (m < 0) {
+            Mem.putByte(p++, (byte) '-');
+            m = -m;
         }
-        if (neg) Mem.putByte(--pos, (byte) '-');
-        return len;
+        if (decimals == 0) return (int) (ReplyText.putLong(p, m) - addr);
+        long ip = m / POW10L[decimals], fp = m - ip * POW10L[decimals];
+        p = ReplyText.putLong(p, ip);
+        Mem.putByte(p++, (byte) '.');
+        return (int) (ReplyText.putFixed(p, fp, decimals) - addr);
     }
+
+    private static final long[] POW10L = {1L, 10L, 100L, 1000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
+            100_000_000L, 1_000_000_000L, 10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L,
+            10_000_000_000_000L, 100_000_000_000_000L, 1_000_000_000_000_000L};
 
     /** Same as {@link #write} but returns a String (tests, errors, TS.INFO); any thread. */
     public static String toString(double v) {

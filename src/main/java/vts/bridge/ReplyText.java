@@ -56,16 +56,49 @@ public final class ReplyText {
             v = -v;
         }
         if (v < 100_000_000L) return putSmall(p, (int) v);
-        // the low 8 digits in int arithmetic (a timestamp in ms has 13)
+        // the low 8 digits in int arithmetic (a timestamp in ms has 13); the high ones
+        // change every ~28 hours of ms timestamps: their text is kept (main thread only)
         long hi = v / 100_000_000L;
         int lo = (int) (v - hi * 100_000_000L);
-        p = putLong(p, hi);
+        boolean main = Thread.currentThread() == MAIN;
+        if (hi == lastHi && main) {
+            Mem.putLong(p, lastHiText);
+            p += lastHiLen;
+        } else if (hi < 100_000_000L && main) {
+            long e = putSmall(p, (int) hi);
+            lastHiLen = (int) (e - p);
+            lastHiText = Mem.getLong(p);
+            lastHi = hi;
+            p = e;
+        } else {
+            p = putLong(p, hi);
+        }
         put2(p, lo / 1_000_000);
         put2(p + 2, lo / 10_000 % 100);
         put2(p + 4, lo / 100 % 100);
         put2(p + 6, lo % 100);
         return p + 8;
     }
+
+    /** Writes v &ge; 0 as exactly n digits (leading zeros); returns the address after them. */
+    static long putFixed(long p, long v, int n) {
+        long end = p + n;
+        long q = end;
+        while (n >= 2) {
+            int r = (int) (v % 100);
+            v /= 100;
+            q -= 2;
+            put2(q, r);
+            n -= 2;
+        }
+        if (n == 1) Mem.putByte(q - 1, (byte) ('0' + v));
+        return end;
+    }
+
+    private static long lastHi = -1, lastHiText;
+    private static int lastHiLen;
+    /** The thread that may use the cache (the first to write a long: the server's main thread). */
+    private static final Thread MAIN = Thread.currentThread();
 
     /** v &lt; 10^8 without leading zeros. */
     private static long putSmall(long p, int v) {

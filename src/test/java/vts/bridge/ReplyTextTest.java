@@ -28,6 +28,20 @@ class ReplyTextTest {
             long v = r.nextLong() >> r.nextInt(64);
             assertEquals(Long.toString(v), text(ReplyText.putLong(BUF, v)));
         }
+        // timestamps in a row: the cached high digits, across their changes
+        for (long ts = 1_699_999_000_000L; ts < 1_700_001_000_000L; ts += 997) {
+            assertEquals(Long.toString(ts), text(ReplyText.putLong(BUF, ts)));
+        }
+        // from another thread (no cache)
+        long[] end = new long[1];
+        Thread t = new Thread(() -> end[0] = ReplyText.putLong(BUF, 1_700_000_000_123L));
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        assertEquals("1700000000123", text(end[0]));
     }
 
     @Test
