@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-int vts_reply_batch(VMCtx *ctx, const uint8_t *buf, size_t len) {
+int vts_reply_batch(VMCtx *ctx, uint8_t *buf, size_t len) {
     size_t p = 0;
     int done = 0;
     while (p < len) {
@@ -21,6 +21,13 @@ int vts_reply_batch(VMCtx *ctx, const uint8_t *buf, size_t len) {
             break;
         case REPLY_BULK:
             size = n;
+            break;
+        case REPLY_PROTO:
+            size = n;
+            if (size > rest || n < 3 || buf[p] != '+' || buf[p + n - 2] != '\r' || buf[p + n - 1] != '\n' ||
+                memchr(buf + p, 0, n) != NULL) {
+                return -1;
+            }
             break;
         case REPLY_SIMPLE:
         case REPLY_ERROR:
@@ -52,6 +59,10 @@ int vts_reply_batch(VMCtx *ctx, const uint8_t *buf, size_t len) {
         case REPLY_DOUBLE: VM_ReplyWithDouble(ctx, d); break;
         case REPLY_BULK: VM_ReplyWithStringBuffer(ctx, payload, n); break;
         case REPLY_SIMPLE: VM_ReplyWithSimpleString(ctx, payload); break;
+        case REPLY_PROTO:
+            buf[p + n - 2] = 0; /* the server adds '+' and CRLF back around the text */
+            VM_ReplyWithSimpleString(ctx, payload + 1);
+            break;
         case REPLY_ERROR: VM_ReplyWithError(ctx, payload); break;
         case REPLY_NULL: VM_ReplyWithNull(ctx); break;
         case REPLY_SET_ARRAY_LEN: VM_ReplySetArrayLength(ctx, (long)x); break;

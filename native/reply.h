@@ -8,6 +8,11 @@
  *   ARRAY, MAP, SET, SET_ARRAY_LEN, SET_MAP_LEN: an i64 count (ARRAY/MAP: -1 = postponed)
  *   LONG: i64;  DOUBLE: f64;  NULL: nothing
  *   BULK: n bytes;  SIMPLE, ERROR: n bytes and a NUL
+ *   PROTO: n bytes of RESP2 protocol that start with '+', end with CRLF and hold no NUL
+ *     (e.g. "+1.5\r\n*2\r\n:1000\r\n+2.5\r\n": the rows of a range after the first's
+ *     value). It goes out through ReplyWithSimpleString, which writes '+', its text and
+ *     CRLF without looking inside: one call for many rows instead of five per row. Java
+ *     sends it only to servers known to behave so (vts.bridge.Reply.RAW).
  */
 #ifndef REPLY_H
 #define REPLY_H
@@ -29,10 +34,12 @@ enum {
     REPLY_NULL = 9,
     REPLY_SET_ARRAY_LEN = 10,
     REPLY_SET_MAP_LEN = 11,
+    REPLY_PROTO = 12,
 };
 
 /* Replays the operations in buf[0, len); returns how many, or -1 at a malformed one
- * (nothing after it is replayed). */
-int vts_reply_batch(VMCtx *ctx, const uint8_t *buf, size_t len);
+ * (nothing after it is replayed). A PROTO operation's buffer is changed (its CR becomes
+ * the NUL that ends the text). */
+int vts_reply_batch(VMCtx *ctx, uint8_t *buf, size_t len);
 
 #endif

@@ -75,6 +75,7 @@ public final class Api {
     private static final MethodHandle REPLY_ERROR = fn("ReplyWithError", true, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle CTX_FLAGS = fn("GetContextFlags", true, JAVA_INT, JAVA_LONG);
     private static final MethodHandle MILLIS = fn("Milliseconds", true, JAVA_LONG);
+    private static final MethodHandle SERVER_VERSION = fn("GetServerVersion", true, JAVA_INT);
     private static final MethodHandle SELECTED_DB = fn("GetSelectedDb", true, JAVA_INT, JAVA_LONG);
     private static final MethodHandle OPEN_KEY = fn("OpenKey", false, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT);
     private static final MethodHandle CLOSE_KEY = fn("CloseKey", true, null, JAVA_LONG);
@@ -172,6 +173,11 @@ public final class Api {
 
     public static int contextFlags(long ctx) {
         try { return (int) CTX_FLAGS.invokeExact(ctx); } catch (Throwable t) { throw Bridge.unchecked(t); }
+    }
+
+    /** The server's version as 0x00MMmmpp. */
+    public static int serverVersion() {
+        try { return (int) SERVER_VERSION.invokeExact(); } catch (Throwable t) { throw Bridge.unchecked(t); }
     }
 
     public static long milliseconds() {

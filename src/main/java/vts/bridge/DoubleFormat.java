@@ -35,6 +35,44 @@ public final class DoubleFormat {
         return n;
     }
 
+    /**
+     * Same as {@link #write} for v = m / 10^decimals (decimals &ge; 0, as a decimal-mode chunk
+     * decodes it; any v if decimals &lt; 0), without the NUL: where the text of v is that
+     * decimal (trailing zeros dropped) it is written from m, without {@link #format}'s tries.
+     * Why the texts are equal: a decimal of at most 15 significant digits is the only one of
+     * its length or shorter that rounds to its double, so it is the shortest round-trip text;
+     * the conditions below are those under which {@link #format} prints it plainly.
+     */
+    public static int writeDecimal(double v, long m, int decimals, long addr) {
+        // |m| <= 2^53: m converts to a double exactly, so v is m / 10^decimals correctly rounded
+        if (decimals < 0 || m == 0 || offerNext < offerCount || m > 1L << 53 || m < -(1L << 53)) {
+            return write(v, addr);
+        }
+        while (decimals > 0 && m % 10 == 0) {
+            m /= 10;
+            decimals--;
+        }
+        double a = Math.abs(v);
+        if (Math.abs(m) >= 1_000_000_000_000_000L
+                || !((a >= 1e-3 && a < 1e7) || (decimals <= 6 && a >= 1e-4 && a < EXACT_LIMIT))) {
+            return write(v, addr);
+        }
+        long p = addr;
+        if (m < 0) {
+            Mem.putByte(p++, (byte) '-');
+            m = -m;
+        }
+        if (decimals == 0) return (int) (ReplyText.putLong(p, m) - addr);
+        long ip = m / POW10L[decimals], fp = m - ip * POW10L[decimals];
+        p = ReplyText.putLong(p, ip);
+        Mem.putByte(p++, (byte) '.');
+        return (int) (ReplyText.putFixed(p, fp, decimals) - addr);
+    }
+
+    private static final long[] POW10L = {1L, 10L, 100L, 1000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
+            100_000_000L, 1_000_000_000L, 10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L,
+            10_000_000_000_000L, 100_000_000_000_000L, 1_000_000_000_000_000L};
+
     /** Same as {@link #write} but returns a String (tests, errors, TS.INFO); any thread. */
     public static String toString(double v) {
         byte[] buf = new byte[32];

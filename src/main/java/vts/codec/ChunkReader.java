@@ -19,6 +19,13 @@ public final class ChunkReader {
     /** The current sample, valid after next() returned true. */
     public long ts;
     public double value;
+    /**
+     * When the current value was decoded as a decimal, value = mantissa / 10^decimals
+     * (decimals &ge; 0, so its text can be written from the integer: vts.bridge.DoubleFormat);
+     * -1 otherwise.
+     */
+    public int decimals = -1;
+    public long mantissa;
 
     private long data;
     private long capWords;
@@ -51,6 +58,7 @@ public final class ChunkReader {
             count = (int) Math.min(count, capacity >>> 4);
         }
         pos = 0;
+        decimals = -1;
         delta = 0;
         leading = 0;
         trailing = 0;
@@ -92,6 +100,7 @@ public final class ChunkReader {
         if (i >= count) return false;
         if (!compressed) {
             index = i + 1;
+            decimals = -1;
             long a = data + ((long) i << 4);
             ts = Mem.getLong(a);
             value = Mem.getDouble(a + 8);
@@ -99,6 +108,7 @@ public final class ChunkReader {
         }
         if (i == 0) {
             index = 1;
+            decimals = -1;
             ts = firstTs;
             value = firstValue;
             return true;
@@ -107,8 +117,12 @@ public final class ChunkReader {
         long ts0 = ts;
         double v0 = value;
         readTs();
-        if (decimal) readDecimal();
-        else readXor();
+        if (decimal) {
+            readDecimal();
+        } else {
+            readXor();
+            decimals = -1;
+        }
         if (pos > bitLimit) {
             ts = ts0;
             value = v0;
@@ -190,6 +204,7 @@ public final class ChunkReader {
                 pos += k + 2;
                 decimal = false;
                 readXor();
+                decimals = -1;
                 return;
             }
             int cl = Gorilla.CLASSES[(int) (x >>> (k + 2)) & 7];
@@ -198,6 +213,7 @@ public final class ChunkReader {
             pos += 64 - cl;
             value = Double.longBitsToDouble(Double.doubleToRawLongBits(value) ^ bits);
             refM = Gorilla.reference(value, scale);
+            decimals = -1;
             return;
         }
         if (k > Gorilla.ESC) {
@@ -212,6 +228,8 @@ public final class ChunkReader {
         long m = refM + dm;
         refM = m;
         value = m / Gorilla.POW10[scale];
+        mantissa = m;
+        decimals = scale;
     }
 
 

@@ -61,6 +61,10 @@ public final class RangeCommand {
         @Override
         public boolean bucket(long timestamp, double[] values) {
             long c = ctx;
+            if (values.length == 1) {
+                Reply.sample(c, timestamp, values[0], resp3);
+                return true;
+            }
             Reply.array(c, values.length + 1);
             Reply.integer(c, timestamp);
             for (double v : values) Reply.value(c, v, resp3);

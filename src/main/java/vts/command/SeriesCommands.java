@@ -434,9 +434,7 @@ public final class SeriesCommands {
             double v = c.value;
             if (tsFilter != null && java.util.Arrays.binarySearch(tsFilter, t) < 0) continue;
             if (vf != null && !(v >= vf.min() && v <= vf.max())) continue;
-            Reply.array(ctx, 2);
-            Reply.integer(ctx, t);
-            Reply.value(ctx, v, resp3);
+            Reply.sample(ctx, t, v, c.mantissa, c.decimals, resp3);
             n++;
         }
         Reply.setArrayLength(ctx, n);

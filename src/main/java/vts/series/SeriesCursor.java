@@ -15,6 +15,9 @@ import vts.codec.Chunks;
 public final class SeriesCursor {
     public long ts;
     public double value;
+    /** The value as mantissa / 10^decimals when decoded so (ChunkReader#decimals), else decimals = -1. */
+    public int decimals = -1;
+    public long mantissa;
 
     private final ChunkReader reader = new ChunkReader();
     private long series;
@@ -60,6 +63,8 @@ public final class SeriesCursor {
                 if (t > to) return finish();
                 ts = t;
                 value = reader.value;
+                decimals = reader.decimals;
+                mantissa = reader.mantissa;
                 return true;
             }
             inChunk = false;
@@ -88,6 +93,7 @@ public final class SeriesCursor {
                 if (t < from) return finish();
                 ts = t;
                 value = bufVals[bufPos];
+                decimals = -1;
                 return true;
             }
             inChunk = false;

@@ -30,6 +30,7 @@ public class GorillaBench {
     double[] outVals = new double[SAMPLES];
     long chunk;
     final ChunkReader reader = new ChunkReader();
+    final long text = java.lang.foreign.Arena.global().allocate(SAMPLES * (long) vts.bridge.ReplyText.ROW_MAX).address();
 
     @Setup
     public void setup() {
@@ -67,6 +68,16 @@ public class GorillaBench {
         double acc = 0;
         while (rd.next()) acc += rd.value + rd.ts;
         return acc;
+    }
+
+    /** Decoding plus each row's RESP2 text as a raw range writes it (vts.bridge.Reply#sample). */
+    @Benchmark
+    @OperationsPerInvocation(SAMPLES)
+    public long decodeAndReplyText() {
+        ChunkReader rd = reader.reset(chunk);
+        long p = text;
+        while (rd.next()) p = vts.bridge.ReplyText.row(p, rd.ts, rd.value, rd.mantissa, rd.decimals);
+        return p - text;
     }
 
     @Benchmark

@@ -83,4 +83,37 @@ class DoubleFormatTest {
             assertEquals(scaledModel(v), DoubleFormat.toString(v), "value bits " + Double.doubleToRawLongBits(v));
         }
     }
+
+    /** Text written from a decimal chunk's mantissa equals the text of the double itself. */
+    @Test
+    void decimalTextEqualsDoubleText() {
+        double[] pow10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+        Random r = new Random(11);
+        long a = java.lang.foreign.Arena.global().allocate(64).address();
+        long b = java.lang.foreign.Arena.global().allocate(64).address();
+        for (int i = 0; i < 2_000_000; i++) {
+            int scale = r.nextInt(16);
+            long m = switch (i % 4) {
+                case 0 -> r.nextLong() >> r.nextInt(64); // every size, up to 2^63
+                case 1 -> (r.nextInt(2_000_001) - 1_000_000) * (long) Math.pow(10, r.nextInt(4)); // trailing zeros
+                case 2 -> r.nextLong() >> (13 + r.nextInt(51)); // |m| <= 2^50, as chunks keep it
+                default -> r.nextInt(100) - 50;
+            };
+            double v = m / pow10[scale];
+            int n = DoubleFormat.write(v, a);
+            int k = DoubleFormat.writeDecimal(v, m, scale, b);
+            String want = str(a, n), got = str(b, k);
+            assertEquals(want, got, "m=" + m + " scale=" + scale);
+        }
+        // decimals -1: the plain path
+        assertEquals(str(a, DoubleFormat.write(-9.223372036854776e11, a)), str(b, DoubleFormat.writeDecimal(-9.223372036854776e11, Long.MIN_VALUE, 7, b)));
+        int n = DoubleFormat.writeDecimal(0.1 + 0.2, 0, -1, b);
+        assertEquals("0.30000000000000004", str(b, n));
+    }
+
+    private static String str(long addr, int n) {
+        byte[] x = new byte[n];
+        vts.mem.Mem.copyToArray(addr, x, 0, n);
+        return new String(x, java.nio.charset.StandardCharsets.US_ASCII);
+    }
 }
