@@ -33,9 +33,9 @@ class RangeRepliesIT {
         elements = ValkeyServer.builder().moduleArgs("JVM_OPTIONS", "-Dvts.rawReplies=false").start();
         Random r = new Random(42);
         List<Object[]> load = new ArrayList<>();
-        load.add(new Object[] {"TS.CREATE", "walk"});
-        load.add(new Object[] {"TS.CREATE", "mixed"});
-        load.add(new Object[] {"TS.CREATE", "plain", "ENCODING", "UNCOMPRESSED"});
+        load.add(new Object[] {"TS.CREATE", "walk", "LABELS", "kind", "walk", "all", "yes"});
+        load.add(new Object[] {"TS.CREATE", "mixed", "LABELS", "kind", "mixed", "all", "yes"});
+        load.add(new Object[] {"TS.CREATE", "plain", "ENCODING", "UNCOMPRESSED", "LABELS", "kind", "plain", "all", "yes"});
         long w = 10_000; // hundredths
         for (int b = 0; b < N; b += 1000) {
             List<Object> walk = new ArrayList<>(List.of("TS.MADD"));
@@ -93,6 +93,13 @@ class RangeRepliesIT {
         {"TS.RANGE", "nosuchkey", "-", "+"},
         {"TS.GET", "walk"},
         {"TS.GET", "mixed"},
+        // multi-series rows take the same path
+        {"TS.MRANGE", "-", "+", "FILTER", "all=yes"},
+        {"TS.MREVRANGE", "-", "+", "COUNT", 20_000, "WITHLABELS", "FILTER", "all=yes"},
+        {"TS.MRANGE", "-", "+", "AGGREGATION", "min", 5000, "FILTER", "kind=(walk,mixed)"},
+        {"TS.MRANGE", "-", "+", "AGGREGATION", "min,max", 5000, "FILTER", "kind=(walk,mixed)"},
+        {"TS.MRANGE", "-", "+", "FILTER", "all=yes", "GROUPBY", "all", "REDUCE", "max"},
+        {"TS.MGET", "FILTER", "all=yes"},
     };
 
     @Test

@@ -519,6 +519,10 @@ public final class MultiCommands {
     private static void replySamples(long ctx, Row row, boolean resp3) {
         Reply.array(ctx, row.n);
         int cols = row.cols;
+        if (cols == 1) { // [ts, value] rows: Reply.sample sends RESP2 rows as protocol runs
+            for (int i = 0; i < row.n; i++) Reply.sample(ctx, row.ts[i], row.values[i], resp3);
+            return;
+        }
         for (int i = 0; i < row.n; i++) {
             Reply.array(ctx, 1 + cols);
             Reply.integer(ctx, row.ts[i]);
