@@ -12,16 +12,26 @@ mixed:    100,000 labelled series (host h0..h9999, region r0..r9, metric m0..m9)
           percentiles from INFO latencystats.
 creating: the same data; TS.MRANGE (as above) alone for --seconds, then while another
           client creates new labelled series as fast as it can (pipelined TS.CREATE, 1,000
-          a batch); server-side usec per MRANGE (INFO commandstats) quiet and during
-          creation, and their ratio.
+          a batch; labels the MRANGE does not select, so it stays the same query); server-side
+          usec per MRANGE (INFO commandstats) quiet and during creation, and their ratio. The
+          new series are deleted after each round.
+
+create:   the cost of creating labelled series: pipelined `TS.CREATE key LABELS host hN region
+          rN metric mN` of --series keys (default 1,000,000) against `HSET key host hN region
+          rN metric mN` of the same keys and labels in the same run (HSET first, FLUSHALL, then
+          TS.CREATE); host h(i mod 50,000), region r(i mod 10), metric m(i mod 100), so
+          host=h1 region=r1 matches 20 series of the million; server-side usec per call (INFO commandstats) and wall time of the pipe,
+          and their ratios.
 
 With several --module builds, each gets its own server and the runs alternate.
-usage: bench/latency_bench.py mixed|creating [--module A.so ...] [--seconds 20] [--rounds 1]
+usage: bench/latency_bench.py mixed|creating|create [--module A.so ...] [--seconds 20] [--rounds 1]
+       [--series 1000000] [--jvm-options OPTS] [--keep-log DIR]
 """
 import argparse
 import multiprocessing as mp
 import os
 import random
+import shutil
 import socket
 import sys
 import time
@@ -135,6 +145,10 @@ def latencystats(srv):
 
 
 def mixed(srv, seconds):
+    # p100 is the server's own max per command (excludes time waiting in sockets)
+    srv.cli("CONFIG", "SET", "latency-tracking-info-percentiles", "50 99 99.9 100")
+    srv.cli("CONFIG", "SET", "latency-monitor-threshold", "5")
+    srv.cli("LATENCY", "RESET")
     srv.cli("CONFIG", "RESETSTAT")
     q = mp.Queue()
     kinds = ["add"] * 8 + ["mrange"] * 2 + ["get", "builtin"]
@@ -160,6 +174,9 @@ def mixed(srv, seconds):
     for name in ("ts.add", "ts.mrange", "ts.get", "get", "hmget"):
         if name in ls:
             lines.append("  server %-10s %s" % (name, ls[name]))
+    latest = srv.cli("LATENCY", "LATEST").split()
+    for i in range(0, len(latest) - 3, 4):  # event, time, latest ms, max ms
+        lines.append("  latency monitor %-14s max %s ms" % (latest[i], latest[i + 3]))
     return "\n".join(lines)
 
 
@@ -169,8 +186,10 @@ def creator(port, seconds, out):
     n, i = 0, 0
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
+        # region r0..r9 as the loaded series, but a metric the MRANGE does not select: the
+        # query stays the same while the index it reads changes under it
         payload = b"".join(resp("TS.CREATE", "new:%d:%d" % (port, i + j), "LABELS", "host", "n%d" % (i + j),
-                                "region", "r%d" % ((i + j) % 10), "metric", "m%d" % ((i + j) % 7))
+                                "region", "r%d" % ((i + j) % 10), "metric", "n%d" % ((i + j) % 7))
                            for j in range(1000))
         s.sendall(payload)
         for _ in range(1000):
@@ -200,18 +219,50 @@ def creating(srv, seconds):
     p.join()
     busy = srv.usec_per_call("ts.mrange")
     create = srv.usec_per_call("ts.create")
+    # drop what was created, so that every round starts from the same 100,000 series
+    for lo in range(0, created, 10000):
+        srv.pipe(resp("DEL", *["new:%d:%d" % (srv.port, k) for k in range(lo, min(created, lo + 10000))]))
     return ("  TS.MRANGE quiet %.0f us/call (%d calls), while creating %.0f us/call (%d calls): %.2fx; "
             "%d series created, TS.CREATE %.1f us/call"
             % (quiet[0], quiet[1], busy[0], busy[1], busy[0] / quiet[0], created, create[0] if create else 0))
 
 
+def create_payloads(n):
+    def lab(i):
+        return ("host", "h%d" % (i % 50000), "region", "r%d" % (i % 10), "metric", "m%d" % (i % 100))
+    hset = [b"".join(resp("HSET", "c:%07d" % i, *lab(i)) for i in range(lo, min(n, lo + 100_000)))
+            for lo in range(0, n, 100_000)]
+    create = [b"".join(resp("TS.CREATE", "c:%07d" % i, "LABELS", *lab(i)) for i in range(lo, min(n, lo + 100_000)))
+              for lo in range(0, n, 100_000)]
+    return hset, create
+
+
+def timed_pipes(srv, command, payloads):
+    srv.cli("CONFIG", "RESETSTAT")
+    wall = sum(srv.pipe(p) for p in payloads)
+    return wall, srv.usec_per_call(command)[0]
+
+
+def create(srv, payloads):
+    hset, tscreate = payloads
+    srv.cli("FLUSHALL")
+    hw, hu = timed_pipes(srv, "hset", hset)
+    srv.cli("FLUSHALL")
+    cw, cu = timed_pipes(srv, "ts.create", tscreate)
+    srv.cli("FLUSHALL")
+    return ("  HSET %.2f us/call (%.1f s wall), TS.CREATE %.2f us/call (%.1f s wall): %.2fx server side, %.2fx wall"
+            % (hu, hw, cu, cw, cu / hu, cw / hw))
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("workload", choices=["mixed", "creating"])
+    ap.add_argument("workload", choices=["mixed", "creating", "create"])
+    ap.add_argument("--series", type=int, default=1_000_000, help="series to create (create)")
     ap.add_argument("--module", action="append")
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--jvm-options", default="", help="JVM_OPTIONS for the module")
+    ap.add_argument("--keep-log", metavar="DIR", help="copy each server's log (JVM -Xlog output lands there) into DIR")
     a = ap.parse_args()
     modules = a.module or [os.path.join(vb.ROOT, "target", "libvalkeyts.so")]
     extra = ["JVM_OPTIONS", a.jvm_options] if a.jvm_options else []
@@ -220,15 +271,23 @@ def main():
         for m in modules:
             srv = vb.Server(m, extra)
             servers.append(srv)
-            load(srv)
-            srv.pipe(MRANGE * 30)  # warm-up
+            if a.workload != "create":
+                load(srv)
+                srv.pipe(MRANGE * 30)  # warm-up
+        payloads = create_payloads(a.series) if a.workload == "create" else None
         for r in range(a.rounds):
             for i, srv in enumerate(servers):
-                text = mixed(srv, a.seconds) if a.workload == "mixed" else creating(srv, a.seconds)
+                if a.workload == "create":
+                    text = create(srv, payloads)
+                else:
+                    text = mixed(srv, a.seconds) if a.workload == "mixed" else creating(srv, a.seconds)
                 print("round %d %s (%s):\n%s" % (r, "ABCDEFGH"[i], modules[i], text))
                 sys.stdout.flush()
     finally:
-        for srv in servers:
+        for i, srv in enumerate(servers):
+            if a.keep_log:
+                os.makedirs(a.keep_log, exist_ok=True)
+                shutil.copy(os.path.join(srv.dir, "server.log"), os.path.join(a.keep_log, "server-%s.log" % "ABCDEFGH"[i]))
             srv.close()
 
 

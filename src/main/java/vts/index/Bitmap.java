@@ -134,6 +134,15 @@ public final class Bitmap {
         return true;
     }
 
+    /** Removes every id. */
+    public void clear() {
+        keys = null; // back to the small form, empty
+        blocks = null;
+        cards = null;
+        nblocks = card = 0;
+        small = NO_INTS;
+    }
+
     // ------------------------------------------------------------------ iteration
 
     /** The ids in ascending order. */

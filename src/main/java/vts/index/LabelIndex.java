@@ -51,28 +51,48 @@ public final class LabelIndex {
     private int[] freePairs = new int[16];
     private int nFreePairs, nextPair;
 
-    private byte[][] keys = new byte[64][];
-    private int[][] pairsOf = new int[64][];
-    private long[] series = new long[64];
+    /*
+     * Per-id data in pages of PAGE entries: growing by one page never copies what exists
+     * (one doubled array of a million entries is a copy of megabytes inside one command).
+     */
+    private static final int PAGE_BITS = 12, PAGE = 1 << PAGE_BITS, PAGE_MASK = PAGE - 1;
+    private byte[][][] keyPages = new byte[1][][];
+    private int[][][] pairPages = new int[1][][];
+    private long[][] seriesPages = new long[1][];
+    private int pages;
     private int[] freeIds = new int[16];
     private int nFreeIds, nextId;
     private final Bitmap all = new Bitmap();
     /** Ids whose key has a time to live (as the shim last reported). */
     private final Bitmap withTtl = new Bitmap();
 
-    /** Open addressing: slot holds id + 1, 0 = empty. */
-    private int[] table = new int[128];
-    private int mask = 127;
+    /*
+     * The key table: SEGMENTS open-addressing tables (slot holds id + 1, 0 = empty), chosen
+     * by the hash's top bits. Each grows by itself, so growing rehashes 1/SEGMENTS of the
+     * keys in one command instead of all of them (a million keys: tens of ms).
+     */
+    private static final int SEGMENT_BITS = 8, SEGMENTS = 1 << SEGMENT_BITS;
+    private final int[][] tables = new int[SEGMENTS][];
+    private final int[] tableCounts = new int[SEGMENTS];
 
     public int size() { return all.cardinality(); }
 
     /** Every id in use (a copy). */
     public Bitmap all() { return all.copy(); }
 
-    public byte[] key(int id) { return keys[id]; }
+    public byte[] key(int id) { return keyPages[id >>> PAGE_BITS][id & PAGE_MASK]; }
 
     /** The series address last reported for id (0 if unknown). */
-    public long series(int id) { return series[id]; }
+    public long series(int id) { return seriesPages[id >>> PAGE_BITS][id & PAGE_MASK]; }
+
+    private int[] pairsOf(int id) { return pairPages[id >>> PAGE_BITS][id & PAGE_MASK]; }
+
+    private void setPairsOf(int id, int[] ps) { pairPages[id >>> PAGE_BITS][id & PAGE_MASK] = ps; }
+
+    private void setId(int id, byte[] key, long seriesAddress) {
+        keyPages[id >>> PAGE_BITS][id & PAGE_MASK] = key;
+        seriesPages[id >>> PAGE_BITS][id & PAGE_MASK] = seriesAddress;
+    }
 
     /**
      * The series of id if it can be read without opening its key: still indexed as key
@@ -80,7 +100,7 @@ public final class LabelIndex {
      * expired but not yet deleted. Else 0: open the key, which expires it if due.
      */
     public long seriesWithoutTtl(int id, byte[] key) {
-        return keys[id] == key && !withTtl.contains(id) ? series[id] : 0;
+        return key(id) == key && !withTtl.contains(id) ? series(id) : 0;
     }
 
     /** Records whether key has a time to live (keys not indexed are ignored). */
@@ -93,8 +113,9 @@ public final class LabelIndex {
 
     /** The id of key, or -1. */
     public int idOf(byte[] key) {
-        int slot = find(key, hash(key));
-        return slot < 0 ? -1 : table[slot] - 1;
+        int h = hash(key);
+        int slot = find(key, h);
+        return slot < 0 ? -1 : tables[segment(h)][slot] - 1;
     }
 
     // ------------------------------------------------------------------ changes
@@ -108,18 +129,18 @@ public final class LabelIndex {
         int slot = find(key, h);
         int id;
         if (slot >= 0) {
-            id = table[slot] - 1;
+            id = tables[segment(h)][slot] - 1;
             unlinkPairs(id);
+            seriesPages[id >>> PAGE_BITS][id & PAGE_MASK] = seriesAddress; // the key's array stays
         } else {
             id = nFreeIds > 0 ? freeIds[--nFreeIds] : nextId++;
             ensureIdCapacity(id);
-            keys[id] = key;
+            setId(id, key, seriesAddress);
             insertSlot(id, h);
             all.add(id);
+            unranked.add(id);
         }
-        series[id] = seriesAddress;
         linkPairs(id, namesAndValues);
-        keysChanged();
         return id;
     }
 
@@ -131,18 +152,18 @@ public final class LabelIndex {
 
     /** Removes key; returns its former id or -1. */
     public int remove(byte[] key) {
-        int slot = find(key, hash(key));
+        int h = hash(key);
+        int slot = find(key, h);
         if (slot < 0) return -1;
-        int id = table[slot] - 1;
-        removeSlot(slot);
+        int id = tables[segment(h)][slot] - 1;
+        removeSlot(segment(h), slot);
         unlinkPairs(id);
-        keys[id] = null;
-        series[id] = 0;
+        setId(id, null, 0);
         all.remove(id);
         withTtl.remove(id);
+        unranked.remove(id); // its place in the key order is dropped at the next rebuild
         if (nFreeIds == freeIds.length) freeIds = Arrays.copyOf(freeIds, nFreeIds * 2);
         freeIds[nFreeIds++] = id;
-        keysChanged();
         return id;
     }
 
@@ -169,11 +190,11 @@ public final class LabelIndex {
             l.ids.add(id);
             ps[k++] = p.id;
         }
-        pairsOf[id] = k == ps.length ? ps : Arrays.copyOf(ps, k);
+        setPairsOf(id, k == ps.length ? ps : Arrays.copyOf(ps, k));
     }
 
     private void unlinkPairs(int id) {
-        int[] ps = pairsOf[id];
+        int[] ps = pairsOf(id);
         if (ps == null) return;
         for (int pid : ps) {
             Pair p = pairs[pid];
@@ -196,22 +217,28 @@ public final class LabelIndex {
             if (!still) l.ids.remove(id);
             if (l.ids.isEmpty() && l.values.isEmpty()) labels.remove(l.name);
         }
-        pairsOf[id] = null;
+        setPairsOf(id, null);
     }
 
     private void ensureIdCapacity(int id) {
-        if (id < keys.length) return;
-        int n = Math.max(keys.length * 2, id + 1);
-        keys = Arrays.copyOf(keys, n);
-        pairsOf = Arrays.copyOf(pairsOf, n);
-        series = Arrays.copyOf(series, n);
+        while ((id >>> PAGE_BITS) >= pages) {
+            if (pages == keyPages.length) { // the page directories: a few hundred entries at most
+                keyPages = Arrays.copyOf(keyPages, pages * 2);
+                pairPages = Arrays.copyOf(pairPages, pages * 2);
+                seriesPages = Arrays.copyOf(seriesPages, pages * 2);
+            }
+            keyPages[pages] = new byte[PAGE][];
+            pairPages[pages] = new int[PAGE][];
+            seriesPages[pages] = new long[PAGE];
+            pages++;
+        }
     }
 
     // ------------------------------------------------------------------ queries
 
     /** Labels of id as name0, value0, ... (the index's copy; in no particular order). */
     public String[] labelsOf(int id) {
-        int[] ps = pairsOf[id];
+        int[] ps = pairsOf(id);
         String[] out = new String[ps.length * 2];
         for (int i = 0; i < ps.length; i++) {
             out[2 * i] = pairs[ps[i]].label.name;
@@ -222,7 +249,7 @@ public final class LabelIndex {
 
     /** The value of label name on id, or null. */
     public String valueOf(int id, String name) {
-        for (int pid : pairsOf[id]) {
+        for (int pid : pairsOf(id)) {
             Pair p = pairs[pid];
             if (p.label.name.equals(name)) return p.value;
         }
@@ -346,22 +373,22 @@ public final class LabelIndex {
 
     /*
      * Key order. Sorting the matching keys of every query by comparing bytes costs more than
-     * the rest of a TS.QUERYINDEX over a thousand series, so the index keeps the rank of each
-     * id in key order while the keys are stable. Rebuilding it sorts every key, which with
-     * 100,000 series and more takes tens of milliseconds in one command: it is rebuilt only
-     * once the queries since the last change have spent as many comparisons sorting by bytes
-     * as the rebuild costs (so a stream of creations keeps sorting per query, and no single
-     * query pays a rebuild worth more than the sorting already done).
+     * the rest of a TS.QUERYINDEX over a thousand series, so the index keeps every id's rank
+     * in key order ({@link #order}). A new key does not disturb the ranks of the others (only
+     * their relative order matters), so creations do not invalidate it: ids added since the
+     * last rebuild ({@link #unranked}) are sorted by bytes within each query and merged into
+     * the ranked ones. The rebuild merges the sorted new keys into the old order (one pass,
+     * no comparison of the ranked keys among themselves); it runs once the queries since the
+     * last one have spent as much extra work as it costs, so a stream of creations neither
+     * slows each query down to a full sort nor puts a full sort into one query.
      */
     private int[] rank = new int[0];
-    private boolean rankValid;
-    /** Comparisons (estimated) spent sorting by key bytes since the keys last changed. */
+    /** The ranked ids in key order, as of the last rebuild (ids removed since included). */
+    private int[] order = new int[0];
+    /** Ids added (or reused) since the last rebuild: their rank is not known. */
+    private final Bitmap unranked = new Bitmap();
+    /** Work (estimated comparisons and moves) queries spent on unranked ids since the last rebuild. */
     private long sortWork;
-
-    private void keysChanged() {
-        rankValid = false;
-        sortWork = 0;
-    }
 
     /** n log2 n, roughly: the comparisons of sorting n keys. */
     private static long sortCost(int n) { return (long) n * (33 - Integer.numberOfLeadingZeros(n)); }
@@ -370,41 +397,89 @@ public final class LabelIndex {
     public int[] sortedByKey(Bitmap ids) {
         int[] a = ids.toArray();
         if (a.length < 2) return a;
-        if (!rankValid) {
-            sortWork += sortCost(a.length);
-            if (sortWork >= sortCost(all.cardinality())) rebuildRank();
+        int nu = unranked.isEmpty() ? 0 : countUnranked(a);
+        if (nu > 0) {
+            sortWork += sortCost(nu) + (nu == a.length ? 0 : a.length);
+            if (sortWork >= rebuildCost()) {
+                rebuildRank();
+                nu = 0;
+            }
         }
-        if (rankValid && a.length < 64) {
+        if (nu == 0) {
+            sortByRank(a, 0, a.length);
+            return a;
+        }
+        // ranked ids first (by rank), the unranked after them (by bytes); then merge the two
+        int[] u = new int[nu];
+        int r = 0, k = 0;
+        for (int id : a) {
+            if (unranked.contains(id)) u[k++] = id;
+            else a[r++] = id;
+        }
+        mergeSort(u, new int[nu], 0, nu);
+        if (r == 0) return u;
+        sortByRank(a, 0, r);
+        int[] out = new int[a.length];
+        merge(a, r, u, nu, out);
+        return out;
+    }
+
+    private int countUnranked(int[] a) {
+        int n = 0;
+        for (int id : a) if (unranked.contains(id)) n++;
+        return n;
+    }
+
+    /** Merges sorted x[0, nx) and y[0, ny) by key bytes into out. */
+    private void merge(int[] x, int nx, int[] y, int ny, int[] out) {
+        int i = 0, j = 0, k = 0;
+        while (i < nx && j < ny) out[k++] = cmp(x[i], y[j]) <= 0 ? x[i++] : y[j++];
+        while (i < nx) out[k++] = x[i++];
+        while (j < ny) out[k++] = y[j++];
+    }
+
+    private void sortByRank(int[] a, int from, int to) {
+        if (to - from < 64) {
             // a few ids: insertion sort by rank, without reading their keys
-            for (int i = 1; i < a.length; i++) {
+            for (int i = from + 1; i < to; i++) {
                 int v = a[i], r = rank[v];
                 int j = i - 1;
-                while (j >= 0 && rank[a[j]] > r) {
+                while (j >= from && rank[a[j]] > r) {
                     a[j + 1] = a[j];
                     j--;
                 }
                 a[j + 1] = v;
             }
-            return a;
+            return;
         }
-        if (rankValid) {
-            long[] packed = new long[a.length];
-            for (int i = 0; i < a.length; i++) packed[i] = ((long) rank[a[i]] << 32) | a[i];
-            Arrays.sort(packed);
-            for (int i = 0; i < a.length; i++) a[i] = (int) packed[i];
-            return a;
-        }
-        int[] tmp = new int[a.length];
-        mergeSort(a, tmp, 0, a.length);
-        return a;
+        long[] packed = new long[to - from];
+        for (int i = from; i < to; i++) packed[i - from] = ((long) rank[a[i]] << 32) | a[i];
+        Arrays.sort(packed);
+        for (int i = from; i < to; i++) a[i] = (int) packed[i - from];
+    }
+
+    /** The estimated work of a rebuild: sorting the unranked keys, and one pass over all. */
+    private long rebuildCost() {
+        int nu = unranked.cardinality();
+        return sortCost(nu) + order.length + all.cardinality();
     }
 
     private void rebuildRank() {
-        int[] order = all.toArray();
-        mergeSort(order, new int[order.length], 0, order.length);
+        int[] fresh = unranked.toArray();
+        mergeSort(fresh, new int[fresh.length], 0, fresh.length);
+        // the old order without the ids removed (or removed and reused) since
+        int n = 0;
+        int[] old = order;
+        for (int id : old) {
+            if (all.contains(id) && !unranked.contains(id)) old[n++] = id;
+        }
+        int[] merged = new int[n + fresh.length];
+        merge(old, n, fresh, fresh.length, merged);
         if (rank.length < nextId) rank = new int[Math.max(nextId, 16)];
-        for (int i = 0; i < order.length; i++) rank[order[i]] = i;
-        rankValid = true;
+        for (int i = 0; i < merged.length; i++) rank[merged[i]] = i;
+        order = merged;
+        unranked.clear();
+        sortWork = 0;
     }
 
     private void mergeSort(int[] a, int[] tmp, int lo, int hi) {
@@ -431,7 +506,7 @@ public final class LabelIndex {
         while (j < hi) a[k++] = tmp[j++];
     }
 
-    private int cmp(int x, int y) { return Arrays.compareUnsigned(keys[x], keys[y]); }
+    private int cmp(int x, int y) { return Arrays.compareUnsigned(key(x), key(y)); }
 
     // ------------------------------------------------------------------ statistics
 
@@ -446,7 +521,8 @@ public final class LabelIndex {
     public int forEachSeries(int from, int span, java.util.function.LongConsumer c) {
         int end = (int) Math.min(nextId, (long) from + span);
         for (int id = from; id < end; id++) {
-            if (keys[id] != null && series[id] != 0) c.accept(series[id]);
+            long address = series(id);
+            if (key(id) != null && address != 0) c.accept(address);
         }
         return end >= nextId ? -1 : end;
     }
@@ -460,10 +536,13 @@ public final class LabelIndex {
      */
     public long heapBytes() {
         long n = 0;
-        n += 16 + 4L * keys.length + 16 + 4L * pairsOf.length + 16 + 8L * series.length + 16 + 4L * table.length;
+        n += pages * (3 * 16 + (4L + 4L + 8L) * PAGE) + 4L * (rank.length + order.length) + unranked.heapBytes();
+        for (int[] t : tables) n += t == null ? 0 : 16 + 4L * t.length;
         for (int id = 0; id < nextId; id++) {
-            if (keys[id] != null) n += align(16 + keys[id].length);
-            if (pairsOf[id] != null) n += align(16 + 4L * pairsOf[id].length);
+            byte[] k = key(id);
+            int[] ps = pairsOf(id);
+            if (k != null) n += align(16 + k.length);
+            if (ps != null) n += align(16 + 4L * ps.length);
         }
         n += all.heapBytes() + 16 + 4L * pairs.length;
         for (Label l : labels.values()) {
@@ -490,46 +569,61 @@ public final class LabelIndex {
         return h;
     }
 
+    private static int segment(int h) { return h >>> (32 - SEGMENT_BITS); }
+
+    /** The slot of key within its segment's table, or -1. */
     private int find(byte[] key, int h) {
+        int[] t = tables[segment(h)];
+        if (t == null) return -1;
+        int mask = t.length - 1;
         for (int s = h & mask; ; s = (s + 1) & mask) {
-            int v = table[s];
+            int v = t[s];
             if (v == 0) return -1;
-            if (Arrays.equals(keys[v - 1], key)) return s;
+            if (Arrays.equals(key(v - 1), key)) return s;
         }
     }
 
     private void insertSlot(int id, int h) {
-        if ((all.cardinality() + 1) * 2 > table.length) rehash(table.length * 2);
+        int g = segment(h);
+        int[] t = tables[g];
+        if (t == null) t = tables[g] = new int[8];
+        else if ((tableCounts[g] + 1) * 2 > t.length) t = rehash(g, t.length * 2);
+        int mask = t.length - 1;
         int s = h & mask;
-        while (table[s] != 0) s = (s + 1) & mask;
-        table[s] = id + 1;
+        while (t[s] != 0) s = (s + 1) & mask;
+        t[s] = id + 1;
+        tableCounts[g]++;
     }
 
-    private void removeSlot(int slot) {
+    private void removeSlot(int g, int slot) {
         // backward-shift deletion keeps probe chains intact without tombstones
+        int[] t = tables[g];
+        int mask = t.length - 1;
         int s = slot;
-        table[s] = 0;
-        for (int t = (s + 1) & mask; table[t] != 0; t = (t + 1) & mask) {
-            int home = hash(keys[table[t] - 1]) & mask;
-            boolean between = s <= t ? (home <= s || home > t) : (home <= s && home > t);
+        t[s] = 0;
+        for (int i = (s + 1) & mask; t[i] != 0; i = (i + 1) & mask) {
+            int home = hash(key(t[i] - 1)) & mask;
+            boolean between = s <= i ? (home <= s || home > i) : (home <= s && home > i);
             if (between) {
-                table[s] = table[t];
-                table[t] = 0;
-                s = t;
+                t[s] = t[i];
+                t[i] = 0;
+                s = i;
             }
         }
+        tableCounts[g]--;
     }
 
-    private void rehash(int cap) {
-        int[] old = table;
-        table = new int[cap];
-        mask = cap - 1;
+    private int[] rehash(int g, int cap) {
+        int[] old = tables[g];
+        int[] t = new int[cap];
+        int mask = cap - 1;
         for (int v : old) {
             if (v == 0) continue;
-            int s = hash(keys[v - 1]) & mask;
-            while (table[s] != 0) s = (s + 1) & mask;
-            table[s] = v;
+            int s = hash(key(v - 1)) & mask;
+            while (t[s] != 0) s = (s + 1) & mask;
+            t[s] = v;
         }
+        return tables[g] = t;
     }
 
     /** For tests: label name → value → ids, as plain collections. */

@@ -188,4 +188,46 @@ class LabelIndexTest {
         assertEquals(2, x.labelCount());
         assertEquals(11, x.pairCount());
     }
+
+    /**
+     * Tens of thousands of keys (several id pages, every key-table segment grown many times),
+     * created and removed between queries: each query's key order and every lookup stay
+     * right while new keys wait unranked, across rank rebuilds and reused ids.
+     */
+    @Test
+    void keyOrderAndLookupsSurviveInterleavedCreationsAndRemovals() {
+        Random rnd = new Random(7);
+        LabelIndex x = new LabelIndex();
+        TreeMap<String, Integer> model = new TreeMap<>();
+        List<String> live = new ArrayList<>();
+        for (int step = 0; step < 40; step++) {
+            int creates = step < 5 ? 6000 : rnd.nextInt(800);
+            for (int i = 0; i < creates; i++) {
+                String k = "k:" + rnd.nextInt(1_000_000_000);
+                if (model.containsKey(k)) continue;
+                model.put(k, x.put(k.getBytes(StandardCharsets.UTF_8), new String[] {"g", "g" + (k.length() % 3)}, 1));
+                live.add(k);
+            }
+            for (int i = rnd.nextInt(600); i > 0 && !live.isEmpty(); i--) {
+                String k = live.remove(rnd.nextInt(live.size()));
+                assertEquals((int) model.remove(k), x.remove(k.getBytes(StandardCharsets.UTF_8)));
+            }
+            for (int q = 0; q < 1 + rnd.nextInt(4); q++) {
+                Bitmap ids = rnd.nextBoolean() ? x.all() : x.query(List.of(new Matcher.Equal("g", "g" + rnd.nextInt(3))));
+                if (rnd.nextInt(3) == 0) { // a few of them
+                    int[] a = ids.toArray();
+                    ids = new Bitmap();
+                    for (int i = 0; i < 1 + rnd.nextInt(100) && a.length > 0; i++) ids.add(a[rnd.nextInt(a.length)]);
+                }
+                TreeSet<String> expected = new TreeSet<>();
+                for (int id : ids.toArray()) expected.add(new String(x.key(id), StandardCharsets.UTF_8));
+                List<String> got = new ArrayList<>();
+                for (int id : x.sortedByKey(ids)) got.add(new String(x.key(id), StandardCharsets.UTF_8));
+                assertEquals(new ArrayList<>(expected), got, "step " + step);
+            }
+        }
+        assertEquals(model.size(), x.size());
+        for (var e : model.entrySet()) assertEquals((int) e.getValue(), x.idOf(e.getKey().getBytes(StandardCharsets.UTF_8)));
+        assertEquals(-1, x.idOf("k:absent".getBytes(StandardCharsets.UTF_8)));
+    }
 }
