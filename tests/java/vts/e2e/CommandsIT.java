@@ -10,9 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,24 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * TS.ADD, TS.MADD, TS.INCRBY, TS.DECRBY, TS.DEL, TS.GET, TS.INFO, TS.RANGE, TS.REVRANGE, with
  * exact replies (RESP2 and RESP3 shapes) and exact error texts.
  */
-class CommandsIT {
-    @RegisterExtension
-    static final ServerExtension valkey = new ServerExtension().flushAllBeforeEach();
-    static ValkeyServer server;
-
-    @BeforeAll
-    static void server() {
-        server = valkey.server();
-    }
-
-    static Resp.Reply call(Object... args) {
-        return server.call(args);
-    }
-
-    static Resp.Reply call3(Object... args) {
-        return server.call3(args);
-    }
-
+class CommandsIT extends ServerTests {
     // ---------------------------------------------------------------- TS.CREATE
 
     @Test

@@ -10,9 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,20 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and out-of-order writes and TS.DEL (against TS.RANGE AGGREGATION of the source), LATEST,
  * TS.INFO, DEBUG RELOAD, DUMP/RESTORE, RENAME, deletion cleanup, ts-compaction-policy.
  */
-class CompactionIT {
-    @RegisterExtension
-    static final ServerExtension valkey = new ServerExtension().flushAllBeforeEach();
-    static ValkeyServer server;
-
-    @BeforeAll
-    static void server() {
-        server = valkey.server();
-    }
-
-    static Resp.Reply call(Object... args) {
-        return server.call(args);
-    }
-
+class CompactionIT extends ServerTests {
     static List<String> range(String key, Object... extra) {
         List<Object> a = new ArrayList<>(List.of("TS.RANGE", key, "-", "+"));
         a.addAll(List.of(extra));

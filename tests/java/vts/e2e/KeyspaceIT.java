@@ -10,9 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,20 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * MOVE, DUMP/RESTORE, MEMORY USAGE, SWAPDB, FLUSHDB/FLUSHALL, SCAN TYPE; the module under MODULE
  * LIST/UNLOAD and COMMAND INFO; TS.* inside MULTI/EXEC and Lua.
  */
-class KeyspaceIT {
-    @RegisterExtension
-    static final ServerExtension valkey = new ServerExtension().flushAllBeforeEach();
-    static ValkeyServer server;
-
-    @BeforeAll
-    static void server() {
-        server = valkey.server();
-    }
-
-    static Resp.Reply call(Object... args) {
-        return server.call(args);
-    }
-
+class KeyspaceIT extends ServerTests {
     /** A series with n samples (ts 1..n) in several chunks, added pipelined. */
     static void series(String key, int n, String... createArgs) {
         List<Object> create = new ArrayList<>(List.of("TS.CREATE", key, "CHUNK_SIZE", "128"));

@@ -12,9 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * TS.NRANGE / TS.NREVRANGE against their definition: the outer join by timestamp of the
@@ -22,20 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * a key has nothing at a timestamp; the reference's errors; keys declared to the server
  * (COMMAND GETKEYS, ACL, CROSSSLOT in a cluster).
  */
-class NRangeIT {
-    @RegisterExtension
-    static final ServerExtension valkey = new ServerExtension().flushAllBeforeEach();
-    static ValkeyServer server;
-
-    @BeforeAll
-    static void server() {
-        server = valkey.server();
-    }
-
-    static Resp.Reply call(Object... args) {
-        return server.call(args);
-    }
-
+class NRangeIT extends ServerTests {
     static final String NUMKEYS = "ERR TSDB: numkeys must be a positive integer";
     static final String MISMATCH = "ERR TSDB: the number of aggregators must be equal to numkeys";
 

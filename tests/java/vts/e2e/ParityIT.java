@@ -7,32 +7,13 @@ import static vts.e2e.Ts.*;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Where RedisTimeSeries 8.10 and its clients expect something we did differently (issue 11):
  * each test pins the reference's reply or error, RESP2 and RESP3.
  */
-class ParityIT {
-    @RegisterExtension
-    static final ServerExtension valkey = new ServerExtension().flushAllBeforeEach();
-    static ValkeyServer server;
-
-    @BeforeAll
-    static void server() {
-        server = valkey.server();
-    }
-
-    static Resp.Reply call(Object... args) {
-        return server.call(args);
-    }
-
-    static Resp.Reply call3(Object... args) {
-        return server.call3(args);
-    }
-
+class ParityIT extends ServerTests {
     static Resp.MapReply map3(Resp.Reply r) {
         assertInstanceOf(Resp.MapReply.class, r, "RESP3 map: " + r);
         return (Resp.MapReply) r;
