@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -33,16 +31,7 @@ import redis.clients.jedis.timeseries.TSRangeParams;
  * Drives the module through Jedis' own time-series API, over RESP2 and RESP3, so that a real
  * client's reply parsing (TSElement, TSInfo, integer and list replies) is exercised.
  */
-class JedisApiIT {
-    @RegisterExtension
-    static final ServerExtension valkey = new ServerExtension().flushAllBeforeEach();
-    static ValkeyServer server;
-
-    @BeforeAll
-    static void server() {
-        server = valkey.server();
-    }
-
+class JedisApiIT extends ServerTests {
     /** Both protocols; the client is looked up in the test (JUnit would close an AutoCloseable argument). */
     static Stream<String> clients() {
         return Stream.of("RESP2", "RESP3");
