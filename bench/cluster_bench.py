@@ -36,7 +36,6 @@ usage: bench/cluster_bench.py [--module target/libvalkeyts.so] [--old OLD/libval
 import argparse
 import os
 import random
-import shutil
 import socket
 import statistics
 import subprocess
@@ -46,7 +45,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
-from vts_bench import free_port, resp  # noqa: E402
+from vts_bench import Server, free_port, resp  # noqa: E402
 
 SLOTS = 16384
 T0 = 1_700_000_000_000
@@ -74,46 +73,22 @@ def key_slot(key):
     return crc16(k) % SLOTS
 
 
-class Node:
+class Node(Server):
+    """A server of vts_bench with cluster mode and JVM options, and the counters this bench reads."""
+
     def __init__(self, module, cluster, jvm_options=None):
-        self.dir = tempfile.mkdtemp(prefix="vts-cbench-")
-        self.port = free_port()
-        args = ["valkey-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", self.dir,
-                "--save", "", "--appendonly", "no", "--daemonize", "no",
-                "--logfile", os.path.join(self.dir, "server.log"), "--loadmodule", module]
-        if jvm_options:
-            args += ["JVM_OPTIONS", jvm_options]
+        extra = ["JVM_OPTIONS", jvm_options] if jvm_options else []
         if cluster:
             self.bus = free_port()
-            args += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                     "--cluster-port", str(self.bus), "--cluster-node-timeout", "15000"]
-        self.proc = subprocess.Popen(args)
-        for _ in range(1200):
-            try:
-                if self.cli("PING").strip() == "PONG":
-                    return
-            except subprocess.CalledProcessError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("server did not start; see " + self.dir)
-
-    def cli(self, *args):
-        return subprocess.run(["valkey-cli", "-p", str(self.port), *[str(a) for a in args]], check=True,
-                              capture_output=True, text=True).stdout
+            extra += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                      "--cluster-port", str(self.bus), "--cluster-node-timeout", "15000"]
+        super().__init__(module, extra)
 
     def pipe(self, payload):
         done = subprocess.run(["valkey-cli", "-p", str(self.port), "--pipe"], input=payload, capture_output=True)
         out = done.stdout.decode() + done.stderr.decode()
         if done.returncode != 0 or "errors: 0" not in out:
             raise RuntimeError("pipe reported errors: " + out)
-
-    def info(self, section):
-        out = {}
-        for line in self.cli("INFO", section).splitlines():
-            if ":" in line:
-                k, v = line.split(":", 1)
-                out[k] = v
-        return out
 
     def cluster_info(self):
         return dict(l.split(":", 1) for l in self.cli("CLUSTER", "INFO").split() if ":" in l)
@@ -152,10 +127,6 @@ class Node:
                 return int(line.split(":", 1)[1])
         return None
 
-    def close(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=60)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def start_cluster(module, n=3, jvm_options=None):

@@ -37,7 +37,7 @@ class Server:
                 "--save", "", "--appendonly", "no", "--daemonize", "no",
                 "--logfile", os.path.join(self.dir, "server.log"), "--loadmodule", module, *extra]
         self.proc = subprocess.Popen(args)
-        for _ in range(200):
+        for _ in range(1200):  # up to 60 s: a loaded machine starts the JVM slowly
             try:
                 if self.cli("PING").strip() == "PONG":
                     return
@@ -47,7 +47,7 @@ class Server:
         raise RuntimeError("server did not start; see " + self.dir)
 
     def cli(self, *args):
-        return subprocess.run(["valkey-cli", "-p", str(self.port), *args], check=True,
+        return subprocess.run(["valkey-cli", "-p", str(self.port), *[str(a) for a in args]], check=True,
                               capture_output=True, text=True).stdout
 
     def pipe(self, payload):
@@ -84,7 +84,7 @@ class Server:
 
     def close(self):
         self.proc.terminate()
-        self.proc.wait(timeout=30)
+        self.proc.wait(timeout=60)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
