@@ -84,6 +84,13 @@ class LabelIndexTest {
         return out;
     }
 
+    /** sortedByKey(ids) lists exactly the ids' keys, in byte order. */
+    private static void assertSortedByKey(LabelIndex x, Bitmap ids, String what) {
+        List<String> got = new ArrayList<>();
+        for (int id : x.sortedByKey(ids)) got.add(new String(x.key(id), StandardCharsets.UTF_8));
+        assertEquals(new ArrayList<>(keysOf(x, ids)), got, what);
+    }
+
     @Test
     void randomQueriesEqualBruteForce() {
         for (int round = 0; round < 30; round++) {
@@ -155,11 +162,7 @@ class LabelIndexTest {
                 int[] every = x.all().toArray();
                 Bitmap few = new Bitmap();
                 for (int i = 0; i < 1 + rnd.nextInt(40) && every.length > 0; i++) few.add(every[rnd.nextInt(every.length)]);
-                TreeSet<String> fewKeys = new TreeSet<>();
-                for (int id : few.toArray()) fewKeys.add(new String(x.key(id), StandardCharsets.UTF_8));
-                List<String> fewSorted = new ArrayList<>();
-                for (int id : x.sortedByKey(few)) fewSorted.add(new String(x.key(id), StandardCharsets.UTF_8));
-                assertEquals(new ArrayList<>(fewKeys), fewSorted, "few, query " + rep);
+                assertSortedByKey(x, few, "few, query " + rep);
             }
             // remove everything: nothing is left behind
             for (String k : new ArrayList<>(model.keySet())) x.remove(k.getBytes(StandardCharsets.UTF_8));
@@ -219,11 +222,7 @@ class LabelIndexTest {
                     ids = new Bitmap();
                     for (int i = 0; i < 1 + rnd.nextInt(100) && a.length > 0; i++) ids.add(a[rnd.nextInt(a.length)]);
                 }
-                TreeSet<String> expected = new TreeSet<>();
-                for (int id : ids.toArray()) expected.add(new String(x.key(id), StandardCharsets.UTF_8));
-                List<String> got = new ArrayList<>();
-                for (int id : x.sortedByKey(ids)) got.add(new String(x.key(id), StandardCharsets.UTF_8));
-                assertEquals(new ArrayList<>(expected), got, "step " + step);
+                assertSortedByKey(x, ids, "step " + step);
             }
         }
         assertEquals(model.size(), x.size());
