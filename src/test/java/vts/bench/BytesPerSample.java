@@ -63,11 +63,19 @@ public final class BytesPerSample {
      * exits. Returns which allocator is in use.
      */
     static String useJemalloc(String[] args) throws Exception {
+        return useJemalloc(BytesPerSample.class, args);
+    }
+
+    /** As {@link #useJemalloc(String[])}, re-running main's main method. */
+    static String useJemalloc(Class<?> main, String[] args) throws Exception {
         boolean loaded = Files.readString(Path.of("/proc/self/maps")).contains("libjemalloc");
         if (!loaded && Files.exists(Path.of(JEMALLOC)) && !List.of(args).contains("--no-preload")) {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                    System.getProperty("java.class.path"), BytesPerSample.class.getName(), "--no-preload").inheritIO();
+            List<String> cmd = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), main.getName()));
+            cmd.addAll(List.of(args)); // the program's own arguments, then the marker
+            cmd.add("--no-preload");
+            ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
             pb.environment().put("LD_PRELOAD", JEMALLOC);
             System.exit(pb.start().waitFor());
         }
