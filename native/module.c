@@ -21,6 +21,7 @@
 #include "info.h"
 #include "jvm.h"
 #include "nrange_keys.h"
+#include "read.h"
 #include "reply.h"
 #include "rts_load.h"
 #include "series.h"
@@ -129,7 +130,8 @@ static int vts_replicate(VMCtx *ctx, const char *cmd, VMString **argv, size_t ar
 static void *g_shim_fns[] = {(void *)vts_log, (void *)vts_replicate, (void *)vts_reply_batch,
                              /* 3: TS.READ BLOCK (native/blocking.c) */ (void *)vts_block_read,
                              /* 4, 5: write keys in batches (native/write.c) */ (void *)vts_write_open,
-                             (void *)vts_write_close};
+                             (void *)vts_write_close,
+                             /* 6: the key of a single-key read (native/read.c) */ (void *)vts_read_series};
 
 /* ---------------- the data type ---------------- */
 

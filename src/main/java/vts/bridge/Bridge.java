@@ -63,6 +63,9 @@ public final class Bridge {
             if (shimCount < 6) throw new IllegalStateException("the shim offers " + shimCount + " functions, 6 expected");
             WriteKeys.Source.openFn = fns.getAtIndex(JAVA_LONG, 4);
             WriteKeys.Source.closeFn = fns.getAtIndex(JAVA_LONG, 5);
+            // the key of a single-key read in one call (native/read.c): TS.GET
+            if (shimCount < 7) throw new IllegalStateException("the shim offers " + shimCount + " functions, 7 expected");
+            ReadKeys.Source.readFn = fns.getAtIndex(JAVA_LONG, 6);
             Mem.Source.allocFn = Api.address("Alloc");
             Mem.Source.callocFn = Api.address("Calloc");
             Mem.Source.reallocFn = Api.address("Realloc");

@@ -29,10 +29,52 @@ public final class DoubleFormat {
                 return n;
             }
         }
+        int n = writeScaled(v, addr);
+        if (n >= 0) return n;
         byte[] buf = MAIN_BUF;
-        int n = format(v, buf, MAIN_SB);
+        n = format(v, buf, MAIN_SB);
         Mem.copyFromArray(buf, 0, addr, n + 1);
         return n;
+    }
+
+    /**
+     * {@link #format}'s two common cases, whole numbers and values of [1e-3, 1e7) with up to
+     * three decimals, written straight to addr with a NUL (no copy through a Java array, as
+     * TS.GET's value takes it); returns the length, or -1 (nothing written) for any other v.
+     * The same tests as format's, so the same r and k, and the same digits as putScaled's.
+     */
+    private static int writeScaled(double v, long addr) {
+        double a = Math.abs(v);
+        if (!(a < EXACT_LIMIT) || v == 0) return -1; // NaN, infinities, -0 and huge: format's
+        long r;
+        int k = 0;
+        if (v == (long) v) {
+            r = (long) v;
+        } else {
+            if (a < 1e-3 || a >= 1e7) return -1;
+            double x;
+            do {
+                k++;
+                x = Math.rint(v * POW10[k]);
+            } while (x / POW10[k] != v && k < 3);
+            if (x / POW10[k] != v) return -1;
+            r = (long) x;
+        }
+        long p = addr;
+        if (r < 0) {
+            Mem.putByte(p++, (byte) '-');
+            r = -r;
+        }
+        if (k == 0) {
+            p = ReplyText.putLong(p, r);
+        } else {
+            long ip = r / POW10L[k];
+            p = ReplyText.putLong(p, ip);
+            Mem.putByte(p++, (byte) '.');
+            p = ReplyText.putFixed(p, r - ip * POW10L[k], k);
+        }
+        Mem.putByte(p, (byte) 0);
+        return (int) (p - addr);
     }
 
     /**

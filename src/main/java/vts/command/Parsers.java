@@ -148,10 +148,16 @@ public final class Parsers {
 
     /** TS.GET key [LATEST] */
     public static GetRequest get(Args a) {
+        boolean latest = getLatest(a);
+        return new GetRequest(a.bytes(1), latest);
+    }
+
+    /** TS.GET key [LATEST]: checks a, returns whether LATEST is given (the handler allocates nothing). */
+    public static boolean getLatest(Args a) {
         int n = a.count();
         if (n < 2 || n > 3) throw Err.arity(a);
         if (n == 3 && !a.is(2, "LATEST")) throw Err.tsdb(Err.GET_3RD);
-        return new GetRequest(a.bytes(1), n == 3);
+        return n == 3;
     }
 
     /** TS.INFO key [DEBUG] */

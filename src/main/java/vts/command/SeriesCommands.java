@@ -394,23 +394,18 @@ public final class SeriesCommands {
     // ---------------------------------------------------------------- reads
 
     static void get(long ctx, NativeArgs a) {
-        GetRequest r = Parsers.get(a);
-        boolean resp3 = Reply.resp3(ctx);
-        long key = Keys.open(ctx, a, 1, Api.READ);
-        try {
-            long s = Keys.existing(key);
-            // rules: LATEST on a compaction reports the open bucket
-            if (r.latest() && vts.compaction.Compaction.replyLatest(ctx, s, a.address(1), a.length(1), resp3)) return;
-            if (Series.totalSamples(s) == 0) {
-                Reply.array(ctx, 0);
-                return;
-            }
-            Reply.array(ctx, 2);
-            Reply.integer(ctx, Series.lastTs(s));
-            Reply.value(ctx, Series.lastValue(s), resp3);
-        } finally {
-            Api.closeKey(key);
+        boolean latest = Parsers.getLatest(a);
+        long s = vts.bridge.ReadKeys.existing(ctx, a, 1); // one trip into C; the key is closed again
+        boolean resp3 = vts.bridge.ReadKeys.resp3();
+        // rules: LATEST on a compaction reports the open bucket
+        if (latest && vts.compaction.Compaction.replyLatest(ctx, s, a.address(1), a.length(1), resp3)) return;
+        if (Series.totalSamples(s) == 0) {
+            Reply.array(ctx, 0);
+            return;
         }
+        Reply.array(ctx, 2);
+        Reply.integer(ctx, Series.lastTs(s));
+        Reply.value(ctx, Series.lastValue(s), resp3);
     }
 
     private static final SeriesCursor CURSOR = new SeriesCursor();

@@ -111,6 +111,30 @@ class DoubleFormatTest {
         assertEquals("0.30000000000000004", str(b, n));
     }
 
+    /** write (straight into native memory where it can) gives format's text, NUL-terminated. */
+    @Test
+    void writeEqualsFormat() {
+        Random r = new Random(13);
+        long a = java.lang.foreign.Arena.global().allocate(64).address();
+        double[] edges = {0.001, -0.001, 0.0009999999999999998, 9999999.999, -9999999.999, 1e7, 1e7 + 0.5, 1e15 - 1,
+                1e15, -1e15, 0.5, -0.5, 1, -1, 0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.MIN_VALUE,
+                Double.MAX_VALUE, Long.MAX_VALUE, Long.MIN_VALUE, 99999999.5, 100000000.25, 0.1 + 0.2};
+        for (int i = 0; i < 1_000_000 + edges.length; i++) {
+            double v = i < edges.length ? edges[i] : switch (i % 6) {
+                case 0 -> Math.round(r.nextGaussian() * Math.pow(10, r.nextInt(16))) / Math.pow(10, r.nextInt(5));
+                case 1 -> r.nextDouble() * Math.pow(10, r.nextInt(20) - 5);
+                case 2 -> (r.nextInt(2_000_000) - 1_000_000) / Math.pow(10, r.nextInt(4));
+                case 3 -> Math.nextUp(r.nextInt(10_000_000) / Math.pow(10, r.nextInt(4)));
+                case 4 -> (double) (r.nextLong() >> r.nextInt(64));
+                default -> Double.longBitsToDouble(r.nextLong());
+            };
+            for (int j = 0; j < 64; j += 8) vts.mem.Mem.putLong(a + j, -1L); // the NUL must be written, not left over
+            int n = DoubleFormat.write(v, a);
+            assertEquals(DoubleFormat.toString(v), str(a, n), "value bits " + Double.doubleToRawLongBits(v));
+            assertEquals(0, vts.mem.Mem.getByte(a + n));
+        }
+    }
+
     private static String str(long addr, int n) {
         byte[] x = new byte[n];
         vts.mem.Mem.copyToArray(addr, x, 0, n);
