@@ -23,6 +23,10 @@ create:   the cost of creating labelled series: pipelined `TS.CREATE key LABELS 
           host=h1 region=r1 matches 20 series of the million; server-side usec per call (INFO commandstats) and wall time of the pipe,
           and their ratios.
 
+keyorder: --series (use 300000) TS.CREATE s:N LABELS g g(N mod 100) in random order, then 300
+          pipelined TS.QUERYINDEX g=g7: server-side usec per call and p50/p99/max (latencystats);
+          the max is the query that (re)builds the index's key ranks, or starts that build.
+
 With several --module builds, each gets its own server and the runs alternate.
 mixed drivers: --driver procs (default, the first version) runs each of the 12 connections in
           its own Python process; on a 2-core machine those processes take 6-11 s of CPU per
@@ -33,7 +37,7 @@ mixed drivers: --driver procs (default, the first version) runs each of the 12 c
           for one (/proc/PID/task/PID/schedstat). --warmup S runs the mixed load unmeasured for
           S seconds first (the JIT compiles and recompiles the hot paths in the first ~10 s).
 
-usage: bench/latency_bench.py mixed|creating|create [--module A.so ...] [--seconds 20] [--rounds 1]
+usage: bench/latency_bench.py mixed|creating|create|keyorder [--module A.so ...] [--seconds 20] [--rounds 1]
        [--series 1000000] [--jvm-options OPTS] [--keep-log DIR] [--driver procs|loop ...] [--warmup S]
 """
 import argparse
@@ -397,9 +401,26 @@ def create(srv, payloads):
             % (hu, hw, cu, cw, cu / hu, cw / hw))
 
 
+def keyorder(srv, n):
+    """The label index's key-rank build: n series created in random order, then queries."""
+    ids = list(range(n))
+    random.Random(3).shuffle(ids)
+    srv.cli("FLUSHALL")
+    for lo in range(0, n, 50_000):
+        srv.pipe(b"".join(resp("TS.CREATE", "s:%d" % i, "LABELS", "g", "g%d" % (i % 100)) for i in ids[lo:lo + 50_000]))
+    srv.cli("CONFIG", "SET", "latency-tracking-info-percentiles", "50 99 100")
+    srv.cli("CONFIG", "RESETSTAT")
+    srv.pipe(resp("TS.QUERYINDEX", "g=g7") * 300)
+    stats = latencystats(srv).get("ts.queryindex")
+    usec = srv.usec_per_call("ts.queryindex")
+    srv.cli("FLUSHALL")
+    return "  %d series in random order, 300 x TS.QUERYINDEX g=g7 (%d matches): %.0f us/call, %s" % (
+        n, n // 100, usec[0], stats)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("workload", choices=["mixed", "creating", "create"])
+    ap.add_argument("workload", choices=["mixed", "creating", "create", "keyorder"])
     ap.add_argument("--series", type=int, default=1_000_000, help="series to create (create)")
     ap.add_argument("--module", action="append")
     ap.add_argument("--seconds", type=float, default=20)
@@ -419,7 +440,7 @@ def main():
         for m in modules:
             srv = vb.Server(m, extra)
             servers.append(srv)
-            if a.workload != "create":
+            if a.workload not in ("create", "keyorder"):
                 load(srv)
                 srv.pipe(MRANGE * 30)  # warm-up
             if a.workload == "mixed" and a.warmup > 0:
@@ -430,6 +451,8 @@ def main():
                 if a.workload == "create":
                     text = create(srv, payloads)
                     print("round %d %s (%s):\n%s" % (r, "ABCDEFGH"[i], modules[i], text))
+                elif a.workload == "keyorder":
+                    print("round %d %s (%s):\n%s" % (r, "ABCDEFGH"[i], modules[i], keyorder(srv, a.series)))
                 elif a.workload == "creating":
                     print("round %d %s (%s):\n%s" % (r, "ABCDEFGH"[i], modules[i], creating(srv, a.seconds)))
                 else:
