@@ -23,14 +23,29 @@ create:   the cost of creating labelled series: pipelined `TS.CREATE key LABELS 
           host=h1 region=r1 matches 20 series of the million; server-side usec per call (INFO commandstats) and wall time of the pipe,
           and their ratios.
 
+keyorder: --series (use 300000) TS.CREATE s:N LABELS g g(N mod 100) in random order, then 300
+          pipelined TS.QUERYINDEX g=g7: server-side usec per call and p50/p99/max (latencystats);
+          the max is the query that (re)builds the index's key ranks, or starts that build.
+
 With several --module builds, each gets its own server and the runs alternate.
-usage: bench/latency_bench.py mixed|creating|create [--module A.so ...] [--seconds 20] [--rounds 1]
-       [--series 1000000] [--jvm-options OPTS] [--keep-log DIR]
+mixed drivers: --driver procs (default, the first version) runs each of the 12 connections in
+          its own Python process; on a 2-core machine those processes take 6-11 s of CPU per
+          10 s and the server's main thread waits for a CPU for much of the run. --driver loop
+          runs the same 12 connections (same commands, keys, timestamps and values) from one
+          process with one selector loop (~1-2 s of CPU per 10 s). Each mixed round also
+          prints the clients' CPU time and the server main thread's time on a CPU and waiting
+          for one (/proc/PID/task/PID/schedstat). --warmup S runs the mixed load unmeasured for
+          S seconds first (the JIT compiles and recompiles the hot paths in the first ~10 s).
+
+usage: bench/latency_bench.py mixed|creating|create|keyorder [--module A.so ...] [--seconds 20] [--rounds 1]
+       [--series 1000000] [--jvm-options OPTS] [--keep-log DIR] [--driver procs|loop ...] [--warmup S]
 """
 import argparse
 import multiprocessing as mp
 import os
 import random
+import resource
+import selectors
 import shutil
 import socket
 import sys
@@ -128,7 +143,117 @@ def client(kind, port, seconds, seed, out):
             read_reply(f)
         lat.setdefault(names[0], []).append(time.perf_counter() - t)
     s.close()
-    out.put(lat)
+    out.put((lat, cpu_seconds()))
+
+
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+# --driver loop: the same 12 connections from ONE process (one selector loop), so that the
+# load generator takes little CPU from the server on a small machine. The TS.ADD batches
+# are built from pre-encoded pieces and their replies (one line each) counted, not parsed;
+# each TS.MRANGE is followed in the same write by ECHO of a token, so its reply is complete
+# when the buffer ends with the token's reply (no parsing of ~50,000 elements in Python).
+ECHO_TOKEN = b"mrange-done-7f3a"
+ECHO = resp("ECHO", ECHO_TOKEN)
+ECHO_REPLY = b"$%d\r\n%s\r\n" % (len(ECHO_TOKEN), ECHO_TOKEN)
+
+
+def small_reply_end(buf, i=0):
+    """End offset of the RESP2 reply starting at buf[i], or -1 while incomplete (small replies only)."""
+    j = buf.find(b"\r\n", i)
+    if j < 0:
+        return -1
+    t = buf[i:i + 1]
+    if t == b"$":
+        n = int(buf[i + 1:j])
+        if n < 0:
+            return j + 2
+        return j + 2 + n + 2 if len(buf) >= j + 2 + n + 2 else -1
+    if t == b"*":
+        k = j + 2
+        for _ in range(max(int(buf[i + 1:j]), 0)):
+            k = small_reply_end(buf, k)
+            if k < 0:
+                return -1
+        return k
+    return j + 2  # + - :
+
+
+class LoopConn:
+    def __init__(self, kind, port, seed):
+        self.kind, self.seed = kind, seed
+        self.rnd = random.Random(seed)
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.next_ts = T0 + HOT_SAMPLES * STEP + seed * 7
+        self.buf = bytearray()
+        self.step = 0  # builtin: 0 = GET, 1 = HMGET (of the same random key)
+
+    def send(self, keys, vals):
+        rnd = self.rnd
+        if self.kind == "add":
+            self.next_ts += 1
+            ts = b"$%d\r\n%d\r\n" % (len(str(self.next_ts)), self.next_ts)
+            parts = []
+            for k, v in zip(rnd.choices(keys, k=100), rnd.choices(vals, k=100)):
+                parts += (k, ts, v)
+            payload, self.name = b"".join(parts), "TS.ADD x100"
+        elif self.kind == "mrange":
+            payload, self.name = MRANGE + ECHO, "TS.MRANGE"
+        elif self.kind == "get":
+            payload, self.name = resp("TS.GET", "s:%06d" % rnd.randrange(SERIES)), "TS.GET"
+        elif self.step == 0:
+            self.key = rnd.randrange(SERIES)
+            payload, self.name = resp("GET", "k:%06d" % self.key), "GET"
+        else:
+            payload, self.name = resp("HMGET", "h:%06d" % self.key, "a", "b"), "HMGET"
+        del self.buf[:]
+        self.t = time.perf_counter()
+        self.sock.sendall(payload)
+
+    def complete(self):
+        if self.kind == "add":
+            return self.buf.count(b"\r\n") >= 100
+        if self.kind == "mrange":
+            return self.buf.endswith(ECHO_REPLY)
+        return small_reply_end(self.buf) >= 0
+
+
+def loop_driver(kinds, port, seconds, out):
+    # "*4 TS.ADD key" pre-encoded per series; values 0..999 pre-encoded
+    keys = [b"*4" + resp("TS.ADD", "s:%06d" % i)[2:] for i in range(SERIES)]
+    vals = [b"$%d\r\n%d\r\n" % (len(str(v)), v) for v in range(1000)]
+    sel = selectors.DefaultSelector()
+    conns = [LoopConn(k, port, i) for i, k in enumerate(kinds)]
+    cpu0 = cpu_seconds()
+    end = time.perf_counter() + seconds
+    for c in conns:
+        c.send(keys, vals)
+        sel.register(c.sock, selectors.EVENT_READ, c)
+    lat, live = {}, len(conns)
+    while live:
+        for key, _ in sel.select():
+            c = key.data
+            data = c.sock.recv(1 << 20)
+            if not data:
+                raise RuntimeError("server closed the connection")
+            c.buf += data
+            if not c.complete():
+                continue
+            now = time.perf_counter()
+            lat.setdefault(c.name, []).append(now - c.t)
+            if c.kind == "builtin":
+                c.step ^= 1
+            if now < end or (c.kind == "builtin" and c.step == 1):
+                c.send(keys, vals)
+            else:
+                sel.unregister(c.sock)
+                c.sock.close()
+                live -= 1
+    out.put((lat, cpu_seconds() - cpu0))
 
 
 def pct(xs, p):
@@ -144,7 +269,19 @@ def latencystats(srv):
     return out
 
 
-def mixed(srv, seconds):
+def sched(pid):
+    """The server: main thread's (ns on a CPU, ns waiting for one, involuntary switches), all threads' CPU ns."""
+    with open("/proc/%d/task/%d/schedstat" % (pid, pid)) as f:
+        run, wait, _ = (int(x) for x in f.read().split())
+    with open("/proc/%d/task/%d/status" % (pid, pid)) as f:
+        invol = int([ln for ln in f if ln.startswith("nonvoluntary_ctxt_switches")][0].split()[1])
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) * 1e9 / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return run, wait, invol, cpu
+
+
+def mixed(srv, seconds, driver):
     # p100 is the server's own max per command (excludes time waiting in sockets)
     srv.cli("CONFIG", "SET", "latency-tracking-info-percentiles", "50 99 99.9 100")
     srv.cli("CONFIG", "SET", "latency-monitor-threshold", "5")
@@ -152,16 +289,26 @@ def mixed(srv, seconds):
     srv.cli("CONFIG", "RESETSTAT")
     q = mp.Queue()
     kinds = ["add"] * 8 + ["mrange"] * 2 + ["get", "builtin"]
-    procs = [mp.Process(target=client, args=(k, srv.port, seconds, i, q)) for i, k in enumerate(kinds)]
+    if driver == "procs":  # one process per connection (the first version of this bench)
+        procs = [mp.Process(target=client, args=(k, srv.port, seconds, i, q)) for i, k in enumerate(kinds)]
+    else:
+        procs = [mp.Process(target=loop_driver, args=(kinds, srv.port, seconds, q))]
+    s0, w0 = sched(srv.proc.pid), time.perf_counter()
     for p in procs:
         p.start()
-    lat = {}
+    lat, client_cpu = {}, 0.0
     for _ in procs:
-        for k, v in q.get().items():
+        got, cpu = q.get()
+        client_cpu += cpu
+        for k, v in got.items():
             lat.setdefault(k, []).extend(v)
     for p in procs:
         p.join()
-    lines = []
+    s1, wall = sched(srv.proc.pid), time.perf_counter() - w0
+    lines = ["  %d client process(es) used %.1f s CPU in %.1f s; server main thread %.1f s on a CPU, %.1f s "
+             "waiting for one, %d involuntary switches; server process (all threads) %.1f s CPU"
+             % (len(procs), client_cpu, wall, (s1[0] - s0[0]) / 1e9, (s1[1] - s0[1]) / 1e9, s1[2] - s0[2],
+                (s1[3] - s0[3]) / 1e9)]
     for name in ("TS.ADD x100", "TS.MRANGE", "TS.GET", "GET", "HMGET"):
         xs = lat.get(name, [])
         if not xs:
@@ -254,14 +401,36 @@ def create(srv, payloads):
             % (hu, hw, cu, cw, cu / hu, cw / hw))
 
 
+def keyorder(srv, n):
+    """The label index's key-rank build: n series created in random order, then queries."""
+    ids = list(range(n))
+    random.Random(3).shuffle(ids)
+    srv.cli("FLUSHALL")
+    for lo in range(0, n, 50_000):
+        srv.pipe(b"".join(resp("TS.CREATE", "s:%d" % i, "LABELS", "g", "g%d" % (i % 100)) for i in ids[lo:lo + 50_000]))
+    srv.cli("CONFIG", "SET", "latency-tracking-info-percentiles", "50 99 100")
+    srv.cli("CONFIG", "RESETSTAT")
+    srv.pipe(resp("TS.QUERYINDEX", "g=g7") * 300)
+    stats = latencystats(srv).get("ts.queryindex")
+    usec = srv.usec_per_call("ts.queryindex")
+    srv.cli("FLUSHALL")
+    return "  %d series in random order, 300 x TS.QUERYINDEX g=g7 (%d matches): %.0f us/call, %s" % (
+        n, n // 100, usec[0], stats)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("workload", choices=["mixed", "creating", "create"])
+    ap.add_argument("workload", choices=["mixed", "creating", "create", "keyorder"])
     ap.add_argument("--series", type=int, default=1_000_000, help="series to create (create)")
     ap.add_argument("--module", action="append")
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--warmup", type=float, default=0,
+                    help="mixed: seconds of the same mixed load, not measured, before the first round")
     ap.add_argument("--jvm-options", default="", help="JVM_OPTIONS for the module")
+    ap.add_argument("--driver", choices=["procs", "loop"], action="append",
+                    help="mixed: one client process per connection (procs, the default), or all connections "
+                         "from one loop; give both to run each in every round")
     ap.add_argument("--keep-log", metavar="DIR", help="copy each server's log (JVM -Xlog output lands there) into DIR")
     a = ap.parse_args()
     modules = a.module or [os.path.join(vb.ROOT, "target", "libvalkeyts.so")]
@@ -271,17 +440,26 @@ def main():
         for m in modules:
             srv = vb.Server(m, extra)
             servers.append(srv)
-            if a.workload != "create":
+            if a.workload not in ("create", "keyorder"):
                 load(srv)
                 srv.pipe(MRANGE * 30)  # warm-up
+            if a.workload == "mixed" and a.warmup > 0:
+                mixed(srv, a.warmup, (a.driver or ["procs"])[0])  # unmeasured: the JIT settles
         payloads = create_payloads(a.series) if a.workload == "create" else None
         for r in range(a.rounds):
             for i, srv in enumerate(servers):
                 if a.workload == "create":
                     text = create(srv, payloads)
+                    print("round %d %s (%s):\n%s" % (r, "ABCDEFGH"[i], modules[i], text))
+                elif a.workload == "keyorder":
+                    print("round %d %s (%s):\n%s" % (r, "ABCDEFGH"[i], modules[i], keyorder(srv, a.series)))
+                elif a.workload == "creating":
+                    print("round %d %s (%s):\n%s" % (r, "ABCDEFGH"[i], modules[i], creating(srv, a.seconds)))
                 else:
-                    text = mixed(srv, a.seconds) if a.workload == "mixed" else creating(srv, a.seconds)
-                print("round %d %s (%s):\n%s" % (r, "ABCDEFGH"[i], modules[i], text))
+                    for d in a.driver or ["procs"]:
+                        print("round %d %s, driver %s (%s):\n%s" % (r, "ABCDEFGH"[i], d, modules[i],
+                                                                   mixed(srv, a.seconds, d)))
+                        sys.stdout.flush()
                 sys.stdout.flush()
     finally:
         for i, srv in enumerate(servers):

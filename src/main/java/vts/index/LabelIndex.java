@@ -139,6 +139,7 @@ public final class LabelIndex {
             insertSlot(id, h);
             all.add(id);
             unranked.add(id);
+            if (building != null) changedSinceSnapshot.add(id);
         }
         linkPairs(id, namesAndValues);
         return id;
@@ -162,6 +163,7 @@ public final class LabelIndex {
         all.remove(id);
         withTtl.remove(id);
         unranked.remove(id); // its place in the key order is dropped at the next rebuild
+        if (building != null) changedSinceSnapshot.add(id);
         if (nFreeIds == freeIds.length) freeIds = Arrays.copyOf(freeIds, nFreeIds * 2);
         freeIds[nFreeIds++] = id;
         return id;
@@ -381,6 +383,15 @@ public final class LabelIndex {
      * no comparison of the ranked keys among themselves); it runs once the queries since the
      * last one have spent as much extra work as it costs, so a stream of creations neither
      * slows each query down to a full sort nor puts a full sort into one query.
+     *
+     * A rebuild over many ids (the first one after loading a million keys in random order:
+     * ~0.5 s of comparisons, each a cache miss) does not run inside the query that triggers
+     * it: that query copies the ids and their key arrays (a snapshot; key arrays are never
+     * changed in place) and a background thread sorts the copy, touching nothing else. Until
+     * it is done queries go on as before (ranks of the last rebuild, unranked ids sorted per
+     * query); the first query after it installs the result. Ids created, reused or removed
+     * since the snapshot ({@link #changedSinceSnapshot}) get no rank from it: they stay
+     * unranked (or are not in use), so a stale position is never read.
      */
     private int[] rank = new int[0];
     /** The ranked ids in key order, as of the last rebuild (ids removed since included). */
@@ -389,20 +400,27 @@ public final class LabelIndex {
     private final Bitmap unranked = new Bitmap();
     /** Work (estimated comparisons and moves) queries spent on unranked ids since the last rebuild. */
     private long sortWork;
+    /** The rebuild sorting on the background thread, or null. */
+    private RankBuild building;
+    /** Ids put or removed since {@link #building}'s snapshot. */
+    private final Bitmap changedSinceSnapshot = new Bitmap();
+    /** Rebuilds over at least this many ids (ranked and new) sort on a background thread. */
+    static int backgroundRebuildIds = 50_000;
 
     /** n log2 n, roughly: the comparisons of sorting n keys. */
     private static long sortCost(int n) { return (long) n * (33 - Integer.numberOfLeadingZeros(n)); }
 
     /** The ids in ascending order of their keys (unsigned bytes). */
     public int[] sortedByKey(Bitmap ids) {
+        if (building != null && building.done) install(building);
         int[] a = ids.toArray();
         if (a.length < 2) return a;
         int nu = unranked.isEmpty() ? 0 : countUnranked(a);
         if (nu > 0) {
             sortWork += sortCost(nu) + (nu == a.length ? 0 : a.length);
-            if (sortWork >= rebuildCost()) {
+            if (building == null && sortWork >= rebuildCost()) {
                 rebuildRank();
-                nu = 0;
+                nu = unranked.isEmpty() ? 0 : countUnranked(a);
             }
         }
         if (nu == 0) {
@@ -411,16 +429,20 @@ public final class LabelIndex {
         }
         // ranked ids first (by rank), the unranked after them (by bytes); then merge the two
         int[] u = new int[nu];
+        byte[][] uk = new byte[nu][];
         int r = 0, k = 0;
         for (int id : a) {
-            if (unranked.contains(id)) u[k++] = id;
-            else a[r++] = id;
+            if (unranked.contains(id)) {
+                uk[k] = key(id);
+                u[k++] = id;
+            } else {
+                a[r++] = id;
+            }
         }
-        mergeSort(u, new int[nu], 0, nu);
-        if (r == 0) return u;
-        sortByRank(a, 0, r);
+        int[] up = sortedPositions(uk);
         int[] out = new int[a.length];
-        merge(a, r, u, nu, out);
+        if (r > 0) sortByRank(a, 0, r);
+        merge(a, r > 0 ? keysOf(a, r) : null, r, u, uk, up, out);
         return out;
     }
 
@@ -430,12 +452,22 @@ public final class LabelIndex {
         return n;
     }
 
-    /** Merges sorted x[0, nx) and y[0, ny) by key bytes into out. */
-    private void merge(int[] x, int nx, int[] y, int ny, int[] out) {
-        int i = 0, j = 0, k = 0;
-        while (i < nx && j < ny) out[k++] = cmp(x[i], y[j]) <= 0 ? x[i++] : y[j++];
+    /** The keys of ids[0, n). */
+    private byte[][] keysOf(int[] ids, int n) {
+        byte[][] k = new byte[n][];
+        for (int i = 0; i < n; i++) k[i] = key(ids[i]);
+        return k;
+    }
+
+    /**
+     * Merges x[0, nx), sorted by its keys xk, and y taken in the order of the positions yp
+     * (y[yp[j]] has the key yk[yp[j]]), into out.
+     */
+    private static void merge(int[] x, byte[][] xk, int nx, int[] y, byte[][] yk, int[] yp, int[] out) {
+        int i = 0, j = 0, k = 0, ny = yp.length;
+        while (i < nx && j < ny) out[k++] = Arrays.compareUnsigned(xk[i], yk[yp[j]]) <= 0 ? x[i++] : y[yp[j++]];
         while (i < nx) out[k++] = x[i++];
-        while (j < ny) out[k++] = y[j++];
+        while (j < ny) out[k++] = y[yp[j++]];
     }
 
     private void sortByRank(int[] a, int from, int to) {
@@ -464,30 +496,105 @@ public final class LabelIndex {
         return sortCost(nu) + order.length + all.cardinality();
     }
 
+    /** Rebuilds the ranks: here for a small index, else on a background thread (see above). */
     private void rebuildRank() {
         int[] fresh = unranked.toArray();
-        mergeSort(fresh, new int[fresh.length], 0, fresh.length);
         // the old order without the ids removed (or removed and reused) since
+        int[] old = new int[order.length];
         int n = 0;
-        int[] old = order;
-        for (int id : old) {
+        for (int id : order) {
             if (all.contains(id) && !unranked.contains(id)) old[n++] = id;
         }
-        int[] merged = new int[n + fresh.length];
-        merge(old, n, fresh, fresh.length, merged);
-        if (rank.length < nextId) rank = new int[Math.max(nextId, 16)];
-        for (int i = 0; i < merged.length; i++) rank[merged[i]] = i;
-        order = merged;
-        unranked.clear();
-        sortWork = 0;
+        RankBuild b = new RankBuild(fresh, keysOf(fresh, fresh.length), old, keysOf(old, n), n, nextId);
+        if (n + fresh.length < backgroundRebuildIds) {
+            b.run();
+            install(b);
+            return;
+        }
+        building = b;
+        changedSinceSnapshot.clear();
+        b.thread = Thread.ofPlatform().daemon().name("vts-key-rank").start(b);
     }
 
-    private void mergeSort(int[] a, int[] tmp, int lo, int hi) {
+    /** Takes a finished rebuild's order and ranks (a failed one is dropped: the next query may start another). */
+    private void install(RankBuild b) {
+        building = null;
+        if (b.order != null) {
+            order = b.order;
+            rank = b.rank;
+            unranked.andInPlace(changedSinceSnapshot); // what changed since the snapshot stays unranked
+            sortWork = 0;
+        }
+        changedSinceSnapshot.clear();
+    }
+
+    /** Waits for a background rebuild to finish (tests); true if one was running. */
+    boolean awaitRankBuild() throws InterruptedException {
+        RankBuild b = building;
+        if (b == null) return false;
+        b.thread.join();
+        return true;
+    }
+
+    /**
+     * A rebuild of the key order over a snapshot: the new ids with their keys, the old order
+     * (ids still ranked) with theirs. It reads nothing but these arrays, so it may run on
+     * another thread; the main thread reads order and rank only after done.
+     */
+    private static final class RankBuild implements Runnable {
+        private final int[] fresh, old;
+        private byte[][] freshKeys, oldKeys; // dropped once merged: less for a collection to copy
+        private final int nOld, ids;
+        Thread thread;
+        int[] order, rank;
+        volatile boolean done;
+
+        RankBuild(int[] fresh, byte[][] freshKeys, int[] old, byte[][] oldKeys, int nOld, int ids) {
+            this.fresh = fresh;
+            this.freshKeys = freshKeys;
+            this.old = old;
+            this.oldKeys = oldKeys;
+            this.nOld = nOld;
+            this.ids = ids;
+        }
+
+        @Override public void run() {
+            try {
+                int[] fp = sortedPositions(freshKeys);
+                int[] merged = new int[nOld + fresh.length];
+                merge(old, oldKeys, nOld, fresh, freshKeys, fp, merged);
+                freshKeys = null;
+                oldKeys = null;
+                int[] r = new int[Math.max(ids, 16)];
+                for (int i = 0; i < merged.length; i++) r[merged[i]] = i;
+                rank = r;
+                order = merged;
+            } catch (Throwable t) {
+                // out of heap: no new order; queries keep sorting the new ids themselves
+                rank = null;
+                order = null;
+            } finally {
+                done = true;
+            }
+        }
+    }
+
+    /** The positions 0 .. keys.length - 1 in the byte order of their keys (stable). */
+    private static int[] sortedPositions(byte[][] keys) {
+        int n = keys.length;
+        int[] pos = new int[n];
+        for (int i = 0; i < n; i++) pos[i] = i;
+        mergeSort(pos, new int[n], 0, n, keys);
+        return pos;
+    }
+
+    /** Sorts the positions a[lo, hi) by keys[position]. */
+    private static void mergeSort(int[] a, int[] tmp, int lo, int hi, byte[][] keys) {
         if (hi - lo <= 16) {
             for (int i = lo + 1; i < hi; i++) {
                 int v = a[i];
                 int j = i - 1;
-                while (j >= lo && cmp(a[j], v) > 0) {
+                while (j >= lo && Arrays.compareUnsigned(keys[a[j]], keys[v]) > 0) {
                     a[j + 1] = a[j];
                     j--;
                 }
@@ -496,17 +603,15 @@ public final class LabelIndex {
             return;
         }
         int mid = (lo + hi) >>> 1;
-        mergeSort(a, tmp, lo, mid);
-        mergeSort(a, tmp, mid, hi);
-        if (cmp(a[mid - 1], a[mid]) <= 0) return;
+        mergeSort(a, tmp, lo, mid, keys);
+        mergeSort(a, tmp, mid, hi, keys);
+        if (Arrays.compareUnsigned(keys[a[mid - 1]], keys[a[mid]]) <= 0) return;
         System.arraycopy(a, lo, tmp, lo, hi - lo);
         int i = lo, j = mid, k = lo;
-        while (i < mid && j < hi) a[k++] = cmp(tmp[i], tmp[j]) <= 0 ? tmp[i++] : tmp[j++];
+        while (i < mid && j < hi) a[k++] = Arrays.compareUnsigned(keys[tmp[i]], keys[tmp[j]]) <= 0 ? tmp[i++] : tmp[j++];
         while (i < mid) a[k++] = tmp[i++];
         while (j < hi) a[k++] = tmp[j++];
     }
-
-    private int cmp(int x, int y) { return Arrays.compareUnsigned(key(x), key(y)); }
 
     // ------------------------------------------------------------------ statistics
 

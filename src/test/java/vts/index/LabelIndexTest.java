@@ -229,4 +229,39 @@ class LabelIndexTest {
         for (var e : model.entrySet()) assertEquals((int) e.getValue(), x.idOf(e.getKey().getBytes(StandardCharsets.UTF_8)));
         assertEquals(-1, x.idOf("k:absent".getBytes(StandardCharsets.UTF_8)));
     }
+    @Test
+    void backgroundRankBuildKeepsOrderThroughCreationsReusesAndRemovals() throws Exception {
+        int saved = LabelIndex.backgroundRebuildIds;
+        LabelIndex.backgroundRebuildIds = 1; // every rebuild on the background thread
+        try {
+            Random rnd = new Random(11);
+            LabelIndex x = new LabelIndex();
+            List<String> live = new ArrayList<>();
+            int builds = 0;
+            for (int step = 0; step < 60; step++) {
+                for (int i = step == 0 ? 20_000 : rnd.nextInt(300); i > 0; i--) {
+                    String k = "k:" + rnd.nextInt(1_000_000_000);
+                    if (x.idOf(k.getBytes(StandardCharsets.UTF_8)) >= 0) continue;
+                    x.put(k.getBytes(StandardCharsets.UTF_8), new String[] {"g", "g" + (k.length() % 3)}, 1);
+                    live.add(k);
+                }
+                // removals free ids that the next creations reuse, while a build may be running
+                for (int i = rnd.nextInt(200); i > 0 && !live.isEmpty(); i--) {
+                    x.remove(live.remove(rnd.nextInt(live.size())).getBytes(StandardCharsets.UTF_8));
+                }
+                for (int q = 0; q < 1 + rnd.nextInt(4); q++) {
+                    Bitmap ids = rnd.nextBoolean() ? x.all() : x.query(List.of(new Matcher.Equal("g", "g" + rnd.nextInt(3))));
+                    assertSortedByKey(x, ids, "step " + step);
+                }
+                // sometimes let the build finish: the next query installs it
+                if (rnd.nextInt(3) == 0 && x.awaitRankBuild()) builds++;
+            }
+            assertTrue(builds > 0, "no background build ran");
+            while (x.awaitRankBuild()) assertSortedByKey(x, x.all(), "after the last build");
+            assertSortedByKey(x, x.all(), "installed");
+            assertEquals(live.size(), x.size());
+        } finally {
+            LabelIndex.backgroundRebuildIds = saved;
+        }
+    }
 }
