@@ -78,6 +78,21 @@ class ChunkBytesTest {
         assertEquals(EXPECTED_CKPT, c[2], "checkpoint fields");
     }
 
+    @Test
+    void bucketTablesMatchTheLoop() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int bits = 0; bits <= 64; bits++) {
+            for (int i = 0; i < 200; i++) {
+                long x = bits == 0 ? 0 : r.nextLong() >> (64 - bits);
+                long[] xs = {x, x + 1, x - 1, 1L << Math.min(bits, 63), -(1L << Math.min(bits, 63)), (1L << Math.min(bits, 62)) - 1};
+                for (long y : xs) {
+                    assertEquals(Gorilla.bucket(y, Gorilla.TS_WIDTHS), Gorilla.tsBucket(y), "ts " + y);
+                    if (y >= -(1L << 51) && y <= 1L << 51) assertEquals(Gorilla.bucket(y, Gorilla.DEC_WIDTHS), Gorilla.decBucket(y), "dec " + y);
+                }
+            }
+        }
+    }
+
     public static void main(String[] args) {
         long[] c = crcs();
         System.out.printf("data %dL, header %dL, checkpoint %dL%n", c[0], c[1], c[2]);
