@@ -188,6 +188,38 @@ public final class Gorilla {
         return k;
     }
 
+    /**
+     * The buckets of x by the number of leading zeros of x ^ (x >> 63) (a two's complement
+     * field of 65 - that many bits holds x): a table lookup instead of {@link #bucket}'s loop,
+     * whose exit branch random values mispredict. Index 64 is x = -1 (x = 0 is bucket 0 and
+     * is told apart by the caller).
+     */
+    private static final byte[] TS_BUCKET_BY_LZ = bucketsByLeadingZeros(TS_WIDTHS);
+    private static final byte[] DEC_BUCKET_BY_LZ = bucketsByLeadingZeros(DEC_WIDTHS);
+
+    private static byte[] bucketsByLeadingZeros(byte[] widths) {
+        byte[] t = new byte[65];
+        for (int lz = 0; lz <= 64; lz++) {
+            int bits = 65 - lz;
+            int k = 1;
+            while (k < widths.length - 1 && widths[k] < bits) k++;
+            t[lz] = (byte) k;
+        }
+        return t;
+    }
+
+    /** {@link #bucket}(x, TS_WIDTHS) without the loop. */
+    static int tsBucket(long x) {
+        int k = TS_BUCKET_BY_LZ[Long.numberOfLeadingZeros(x ^ (x >> 63))];
+        return x == 0 ? 0 : k;
+    }
+
+    /** {@link #bucket}(x, DEC_WIDTHS) without the loop, for |x| &le; 2^51 (a difference of two m, each |m| &le; 2^50). */
+    static int decBucket(long x) {
+        int k = DEC_BUCKET_BY_LZ[Long.numberOfLeadingZeros(x ^ (x >> 63))];
+        return x == 0 ? 0 : k;
+    }
+
     /** Length in bits of the code of x. */
     static int codeBits(long x, byte[] widths) {
         int k = bucket(x, widths);
@@ -309,7 +341,7 @@ public final class Gorilla {
         if (pos < 0 || pos > limit) return false; // a corrupt header: never write outside the data
         long delta = ts - Mem.getLong(c + C_LAST_TS);
         long dod = delta - Mem.getLong(c + C_PREV_DELTA);
-        int kt = bucket(dod, TS_WIDTHS);
+        int kt = tsBucket(dod);
         int tsBits = kt + 1 + TS_WIDTHS[kt];
         double last = Mem.getDouble(c + C_LAST_VALUE);
         long x = Double.doubleToRawLongBits(v) ^ Double.doubleToRawLongBits(last);
@@ -349,7 +381,7 @@ public final class Gorilla {
                 flags += 1 << RUN_SHIFT;
             } else {
                 long dm = m - reference(last, nd);
-                int kv = bucket(dm, DEC_WIDTHS);
+                int kv = decBucket(dm);
                 int dmBits = kv + 1 + DEC_WIDTHS[kv];
                 int vBits = dmBits + (nd != d ? ESC + 5 : 0);
                 if (pos + tsBits + vBits > limit) return false;

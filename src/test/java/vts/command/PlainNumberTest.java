@@ -86,6 +86,29 @@ class PlainNumberTest {
         }
     }
 
+    /** Every length from 1 to 19 digits, and one byte off the digits at each place (the 8-at-a-time path included). */
+    @Test
+    void timestampsOfEveryLength() {
+        SplittableRandom r = new SplittableRandom(13);
+        String odd = "/:0.-+ aA\u0000\u00ff";
+        for (int n = 1; n <= 19; n++) {
+            for (int i = 0; i < 2000; i++) {
+                StringBuilder sb = new StringBuilder();
+                sb.append((char) ('1' + r.nextInt(9)));
+                for (int k = 1; k < n; k++) sb.append((char) ('0' + r.nextInt(10)));
+                String s = sb.toString();
+                if (n <= 18) assertEquals(Long.parseLong(s), plainTimestamp(s), s);
+                else assertEquals(Num.NOT_PLAIN, plainTimestamp(s), s);
+                int at = r.nextInt(n);
+                char c = odd.charAt(r.nextInt(odd.length()));
+                String bad = s.substring(0, at) + c + s.substring(at + 1);
+                long got = plainTimestamp(bad);
+                if (c == '0' && (at > 0 || n == 1) && n <= 18) assertEquals(Long.parseLong(bad), got, bad);
+                else assertEquals(Num.NOT_PLAIN, got, bad);
+            }
+        }
+    }
+
     @Test
     void timestamps() {
         assertEquals(0, plainTimestamp("0"));
