@@ -134,11 +134,11 @@ def ingest(module, series=1000, samples=1000):
         srv.close()
 
 
-def madd(module, series=1000, samples=1000, batch=100):
+def madd_commands(series, samples, batch):
+    """TS.MADD batches of `batch` series into ts:0.., one sample each per round of `samples`,
+    and XADDs of the same samples into xs:0..: (the TS.MADD commands, the XADD commands)."""
     rnd = random.Random(2)
     m_cmds, x_cmds = [], []
-    for s in range(series):
-        m_cmds.append(resp("TS.CREATE", "ts:%d" % s))
     for i in range(samples):
         t = T0 + i * 1000
         for b in range(0, series, batch):
@@ -148,6 +148,12 @@ def madd(module, series=1000, samples=1000, batch=100):
                 args += ["ts:%d" % s, t, v]
                 x_cmds.append(resp("XADD", "xs:%d" % s, "%d-0" % t, "v", v))
             m_cmds.append(resp(*args))
+    return m_cmds, x_cmds
+
+
+def madd(module, series=1000, samples=1000, batch=100):
+    m_cmds, x_cmds = madd_commands(series, samples, batch)
+    m_cmds = [resp("TS.CREATE", "ts:%d" % s) for s in range(series)] + m_cmds
     srv = Server(module)
     try:
         warm_up(srv, m_cmds, x_cmds)
@@ -520,6 +526,44 @@ def ab_ingest(old, new, rounds=7, series=1000, samples=200):
             srv.close()
 
 
+def ab_fresh(old, new, rounds=9, series=1000, samples=1000, batch=100):
+    """TS.MADD into fresh series, old and new build head to head: every round starts from
+    FLUSHALL and empty series, so that every chunk grows from nothing (the shape where chunk
+    growth costs most); alternating rounds, XADD of the same samples as the yardstick; medians
+    of the server-side ns per sample and of the per-round new/old ratios."""
+    create = b"".join(resp("TS.CREATE", "ts:%d" % s) for s in range(series))
+    m_cmds, x_cmds = madd_commands(series, samples, batch)
+    madd_payload, xadd_payload = b"".join(m_cmds), b"".join(x_cmds)
+    servers = [Server(old), Server(new)]
+    try:
+        st = [{"madd": [], "xadd": []} for _ in servers]
+        for r in range(rounds + 1):  # round 0 warms up
+            for k, srv in enumerate(servers):
+                srv.cli("FLUSHALL")
+                srv.pipe(create)
+                srv.cli("CONFIG", "RESETSTAT")
+                srv.pipe(madd_payload)
+                srv.pipe(xadd_payload)
+                if r:
+                    st[k]["madd"].append(srv.usec_per_call("ts.madd")[0] * 1000 / batch)
+                    st[k]["xadd"].append(srv.usec_per_call("xadd")[0] * 1000)
+
+        def med(xs):
+            return sorted(xs)[len(xs) // 2]
+        for k, tag in enumerate(("old", "new")):
+            m, x = st[k]["madd"], st[k]["xadd"]
+            print("ab-fresh [%s]: TS.MADD %.0f ns/sample (%.0f-%.0f), XADD %.0f (%.0f-%.0f); XADD/TS.MADD %.2f, "
+                  "medians of %d rounds" % (tag, med(m), min(m), max(m), med(x), min(x), max(x),
+                                            med([b / a for a, b in zip(m, x)]), rounds))
+        print("ab-fresh: new/old TS.MADD cost per round, median %.2f (%.2f-%.2f)"
+              % (med([b / a for a, b in zip(st[0]["madd"], st[1]["madd"])]),
+                 min(b / a for a, b in zip(st[0]["madd"], st[1]["madd"])),
+                 max(b / a for a, b in zip(st[0]["madd"], st[1]["madd"]))))
+    finally:
+        for srv in servers:
+            srv.close()
+
+
 def ab_range(old, new, total=5_000_000, rounds=9):
     """Scans of the old and new build head to head: the same 5,000,000-sample series in
     both servers, alternating rounds of 10 calls per query; median ms per call."""
@@ -569,7 +613,7 @@ def ab(old, new, rounds=3):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("what", nargs="?", default="all", choices=["ingest", "madd", "memory", "range", "range-alone", "range-helper", "rules", "series-memory",
-                                                         "memory-shapes", "ops", "ab", "ab-ingest", "ab-range", "all"])
+                                                         "memory-shapes", "ops", "ab", "ab-ingest", "ab-fresh", "ab-range", "all"])
     ap.add_argument("--module", default=os.path.join(ROOT, "target", "libvalkeyts.so"))
     ap.add_argument("--old", help="ab: the old build's libvalkeyts.so (its valkeyts.jar next to it)")
     ap.add_argument("--series", type=int, default=20000, help="series-memory: how many series")
@@ -587,6 +631,9 @@ def main():
         return
     if a.what == "ab-range":
         ab_range(a.old, a.module)
+        return
+    if a.what == "ab-fresh":  # TS.MADD into fresh series: every chunk grows from empty
+        ab_fresh(a.old, a.module, rounds=a.rounds)
         return
     todo = ["ingest", "madd", "memory", "range", "range-alone", "range-helper", "rules"] if a.what == "all" else [a.what]
     for w in todo:
