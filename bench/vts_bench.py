@@ -465,13 +465,17 @@ def memory_shapes(module, series=1000, samples=1000, label="", quiet=False):
     return out
 
 
-def ab_ingest(old, new, rounds=7, series=1000, samples=200):
+def jvm_args(opts):
+    return ["JVM_OPTIONS", opts] if opts else []
+
+
+def ab_ingest(old, new, rounds=7, series=1000, samples=200, extra=((), ())):
     """TS.ADD and TS.MADD of the old and new build head to head: both servers up at once,
     the same pipe of commands to each in alternating rounds (so both see the same spells of
     a noisy machine), XADD of the same samples on each as the yardstick; medians of the
     server-side ns per sample, and of the per-round ratios."""
     rnd = random.Random(6)
-    servers = [Server(old), Server(new)]
+    servers = [Server(old, extra[0]), Server(new, extra[1])]
     try:
         stats = [{"add": [], "madd": [], "xadd": []} for _ in servers]
         t = 0
@@ -520,13 +524,13 @@ def ab_ingest(old, new, rounds=7, series=1000, samples=200):
             srv.close()
 
 
-def ab_range(old, new, total=5_000_000, rounds=9):
+def ab_range(old, new, total=5_000_000, rounds=9, extra=((), ())):
     """Scans of the old and new build head to head: the same 5,000,000-sample series in
     both servers, alternating rounds of 10 calls per query; median ms per call."""
     queries = [("avg 60000", resp("TS.RANGE", "big", "-", "+", "AGGREGATION", "avg", 60000)),
                ("max 3600000", resp("TS.RANGE", "big", "-", "+", "AGGREGATION", "max", 3600000)),
                ("COUNT 1000 x 100", resp("TS.RANGE", "big", "-", "+", "COUNT", 1000) * 10)]
-    servers = [Server(old), Server(new)]
+    servers = [Server(old, extra[0]), Server(new, extra[1])]
     try:
         for srv in servers:
             load_big(srv, total)
@@ -572,6 +576,8 @@ def main():
                                                          "memory-shapes", "ops", "ab", "ab-ingest", "ab-range", "all"])
     ap.add_argument("--module", default=os.path.join(ROOT, "target", "libvalkeyts.so"))
     ap.add_argument("--old", help="ab: the old build's libvalkeyts.so (its valkeyts.jar next to it)")
+    ap.add_argument("--jvm-options", default="", help="ab-ingest, ab-range: JVM_OPTIONS for --module")
+    ap.add_argument("--old-jvm-options", default="", help="ab-ingest, ab-range: JVM_OPTIONS for --old")
     ap.add_argument("--series", type=int, default=20000, help="series-memory: how many series")
     ap.add_argument("--rounds", type=int, default=7, help="ab-ingest: alternating rounds (more on a noisy machine)")
     ap.add_argument("--counts", default="0,1,10,100,1000", help="series-memory: sample counts, comma separated")
@@ -583,10 +589,10 @@ def main():
         ab(a.old, a.module)
         return
     if a.what == "ab-ingest":
-        ab_ingest(a.old, a.module, rounds=a.rounds)
+        ab_ingest(a.old, a.module, rounds=a.rounds, extra=(jvm_args(a.old_jvm_options), jvm_args(a.jvm_options)))
         return
     if a.what == "ab-range":
-        ab_range(a.old, a.module)
+        ab_range(a.old, a.module, extra=(jvm_args(a.old_jvm_options), jvm_args(a.jvm_options)))
         return
     todo = ["ingest", "madd", "memory", "range", "range-alone", "range-helper", "rules"] if a.what == "all" else [a.what]
     for w in todo:
