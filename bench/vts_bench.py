@@ -44,6 +44,10 @@ class Server:
             except subprocess.CalledProcessError:
                 pass
             time.sleep(0.05)
+            if self.proc.poll() is not None:
+                break
+        self.proc.kill()  # a server left running would keep the bench lock (inherited fd)
+        self.proc.wait()
         raise RuntimeError("server did not start; see " + self.dir)
 
     def cli(self, *args):
@@ -475,8 +479,10 @@ def ab_ingest(old, new, rounds=7, series=1000, samples=200, extra=((), ())):
     a noisy machine), XADD of the same samples on each as the yardstick; medians of the
     server-side ns per sample, and of the per-round ratios."""
     rnd = random.Random(6)
-    servers = [Server(old, extra[0]), Server(new, extra[1])]
+    servers = []
     try:
+        servers += [Server(old, extra[0])]
+        servers += [Server(new, extra[1])]
         stats = [{"add": [], "madd": [], "xadd": []} for _ in servers]
         t = 0
         for r in range(rounds + 1):  # round 0 warms up (JIT, allocator)
@@ -530,8 +536,10 @@ def ab_range(old, new, total=5_000_000, rounds=9, extra=((), ())):
     queries = [("avg 60000", resp("TS.RANGE", "big", "-", "+", "AGGREGATION", "avg", 60000)),
                ("max 3600000", resp("TS.RANGE", "big", "-", "+", "AGGREGATION", "max", 3600000)),
                ("COUNT 1000 x 100", resp("TS.RANGE", "big", "-", "+", "COUNT", 1000) * 10)]
-    servers = [Server(old, extra[0]), Server(new, extra[1])]
+    servers = []
     try:
+        servers += [Server(old, extra[0])]
+        servers += [Server(new, extra[1])]
         for srv in servers:
             load_big(srv, total)
             for _, q in queries:
