@@ -27,6 +27,14 @@ keyorder: --series (use 300000) TS.CREATE s:N LABELS g g(N mod 100) in random or
           pipelined TS.QUERYINDEX g=g7: server-side usec per call and p50/p99/max (latencystats);
           the max is the query that (re)builds the index's key ranks, or starts that build.
 
+cold:     the first --seconds (use 15) of the mixed load (--driver loop) on a FRESH server,
+          --rounds times per configuration: each --module with each --jvm-options (give several;
+          "" = the defaults); the configurations alternate and swap order every round. Per
+          client max/p99 per round, then median (min-max). --trap-log FILE adds
+          -XX:+LogCompilation (to FILE, deleted after each server) and lists the uncommon
+          traps compiled code hit: reason, action, method@bci, and phase (load = before the
+          measured load, from the stamp; approximate to ~0.1 s).
+
 With several --module builds, each gets its own server and the runs alternate.
 mixed drivers: --driver procs (default, the first version) runs each of the 12 connections in
           its own Python process; on a 2-core machine those processes take 6-11 s of CPU per
@@ -37,13 +45,16 @@ mixed drivers: --driver procs (default, the first version) runs each of the 12 c
           for one (/proc/PID/task/PID/schedstat). --warmup S runs the mixed load unmeasured for
           S seconds first (the JIT compiles and recompiles the hot paths in the first ~10 s).
 
-usage: bench/latency_bench.py mixed|creating|create|keyorder [--module A.so ...] [--seconds 20] [--rounds 1]
-       [--series 1000000] [--jvm-options OPTS] [--keep-log DIR] [--driver procs|loop ...] [--warmup S]
+usage: bench/latency_bench.py mixed|creating|create|keyorder|cold [--module A.so ...] [--seconds 20] [--rounds 1]
+       [--series 1000000] [--jvm-options OPTS ...] [--keep-log DIR] [--driver procs|loop ...] [--warmup S]
+       [--trap-log FILE]
 """
 import argparse
+import html
 import multiprocessing as mp
 import os
 import random
+import re
 import resource
 import selectors
 import shutil
@@ -281,7 +292,7 @@ def sched(pid):
     return run, wait, invol, cpu
 
 
-def mixed(srv, seconds, driver):
+def mixed(srv, seconds, driver, ratios=None):
     # p100 is the server's own max per command (excludes time waiting in sockets)
     srv.cli("CONFIG", "SET", "latency-tracking-info-percentiles", "50 99 99.9 100")
     srv.cli("CONFIG", "SET", "latency-monitor-threshold", "5")
@@ -314,6 +325,8 @@ def mixed(srv, seconds, driver):
         if not xs:
             continue
         p99 = pct(xs, 0.99)
+        if ratios is not None:
+            ratios[name] = (max(xs) / p99, p99 * 1e3, max(xs) * 1e3)
         lines.append("  %-12s calls %7d  p50 %7.3f  p99 %7.3f  p99.9 %7.3f  max %7.3f ms  max/p99 %5.1f"
                      % (name, len(xs), pct(xs, 0.5) * 1e3, p99 * 1e3, pct(xs, 0.999) * 1e3, max(xs) * 1e3,
                         max(xs) / p99))
@@ -325,6 +338,79 @@ def mixed(srv, seconds, driver):
     for i in range(0, len(latest) - 3, 4):  # event, time, latest ms, max ms
         lines.append("  latency monitor %-14s max %s ms" % (latest[i], latest[i + 3]))
     return "\n".join(lines)
+
+
+# cold: the first seconds of the mixed load on a fresh server, per JVM option set.
+# With -XX:+LogCompilation the JVM writes one XML line per uncommon trap that compiled code
+# hits at run time (reason, action, stamp = seconds since JVM start, then the method).
+TRAP = re.compile(r"<uncommon_trap thread='\d+' reason='([^']+)' action='([^']+)'[^>]*stamp='([\d.]+)'>\s*"
+                  r"<jvms bci='(\d+)' method='([^']+)'")
+CLIENTS = ("TS.ADD x100", "TS.MRANGE", "TS.GET", "GET", "HMGET")
+
+
+def traps(path, mixed_from):
+    """(phase, reason, action, method:bci) -> count, phase = load (before the measured load) or mixed."""
+    counts = {}
+    try:
+        with open(path, errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return counts
+    for reason, action, stamp, bci, method in TRAP.findall(text):
+        method = html.unescape(method)
+        if not method.startswith("vts") and method.count(" ") >= 2:
+            method = method.rsplit(" ", 1)[0]  # JDK methods without their signature
+        key = ("mixed" if float(stamp) >= mixed_from else "load", reason, action, "%s@%s" % (method, bci))
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def cold(modules, variants, seconds, rounds, trap_log, keep_log):
+    configs = [(m, v) for m in modules for v in variants]
+    results = {c: [] for c in range(len(configs))}
+    for r in range(rounds):
+        order = list(range(len(configs)))
+        if r % 2:
+            order.reverse()  # alternate who goes first
+        for c in order:
+            module, opts = configs[c]
+            if trap_log:
+                opts = (opts + " -XX:+UnlockDiagnosticVMOptions -XX:+LogCompilation -XX:LogFile=%s" % trap_log).strip()
+            t0 = time.time()
+            srv = vb.Server(module, ["JVM_OPTIONS", opts] if opts else [])
+            try:
+                load(srv)
+                srv.pipe(MRANGE * 30)
+                mixed_from = time.time() - t0
+                ratios = {}
+                text = mixed(srv, seconds, "loop", ratios)
+                results[c].append(ratios)
+                print("round %d config %s (%s, JVM_OPTIONS %r), first %.0f s of mixed load, %.1f s after start:\n%s"
+                      % (r, "ABCDEFGH"[c], module, configs[c][1], seconds, mixed_from, text))
+                srv.proc.terminate()
+                srv.proc.wait(timeout=60)
+                if trap_log:
+                    found = traps(trap_log, mixed_from)
+                    for (phase, reason, action, where), n in sorted(found.items(), key=lambda kv: -kv[1]):
+                        print("  trap %-5s %-22s %-14s %3d  %s" % (phase, reason, action, n, where))
+                    os.unlink(trap_log)
+                if keep_log:
+                    os.makedirs(keep_log, exist_ok=True)
+                    shutil.copy(os.path.join(srv.dir, "server.log"),
+                                os.path.join(keep_log, "server-%d-%s.log" % (r, "ABCDEFGH"[c])))
+            finally:
+                srv.close()
+            sys.stdout.flush()
+    print("max/p99 per client over %d fresh servers each: median (min-max) [per round]" % rounds)
+    for c, (module, opts) in enumerate(configs):
+        print("config %s: %s, JVM_OPTIONS %r" % ("ABCDEFGH"[c], module, opts))
+        for name in CLIENTS:
+            xs = [res[name][0] for res in results[c] if name in res]
+            p99 = [res[name][1] for res in results[c] if name in res]
+            if xs:
+                print("  %-12s max/p99 %5.1f (%.1f-%.1f) [%s]  p99 ms median %.1f"
+                      % (name, sorted(xs)[len(xs) // 2], min(xs), max(xs), " ".join("%.1f" % x for x in xs),
+                         sorted(p99)[len(p99) // 2]))
 
 
 def creator(port, seconds, out):
@@ -420,21 +506,26 @@ def keyorder(srv, n):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("workload", choices=["mixed", "creating", "create", "keyorder"])
+    ap.add_argument("workload", choices=["mixed", "creating", "create", "keyorder", "cold"])
     ap.add_argument("--series", type=int, default=1_000_000, help="series to create (create)")
     ap.add_argument("--module", action="append")
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--warmup", type=float, default=0,
                     help="mixed: seconds of the same mixed load, not measured, before the first round")
-    ap.add_argument("--jvm-options", default="", help="JVM_OPTIONS for the module")
+    ap.add_argument("--jvm-options", action="append",
+                    help="JVM_OPTIONS for the module; cold: give several (\"\" = the defaults) to compare")
+    ap.add_argument("--trap-log", metavar="FILE",
+                    help="cold: add -XX:+LogCompilation to FILE and count the uncommon traps hit, by phase")
     ap.add_argument("--driver", choices=["procs", "loop"], action="append",
                     help="mixed: one client process per connection (procs, the default), or all connections "
                          "from one loop; give both to run each in every round")
     ap.add_argument("--keep-log", metavar="DIR", help="copy each server's log (JVM -Xlog output lands there) into DIR")
     a = ap.parse_args()
     modules = a.module or [os.path.join(vb.ROOT, "target", "libvalkeyts.so")]
-    extra = ["JVM_OPTIONS", a.jvm_options] if a.jvm_options else []
+    if a.workload == "cold":
+        return cold(modules, a.jvm_options or [""], a.seconds, a.rounds, a.trap_log, a.keep_log)
+    extra = ["JVM_OPTIONS", a.jvm_options[0]] if a.jvm_options and a.jvm_options[0] else []
     servers = []
     try:
         for m in modules:

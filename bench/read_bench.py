@@ -183,14 +183,17 @@ def main():
     ap.add_argument("workload", choices=sorted(WORKLOADS))
     ap.add_argument("--module", action="append")
     ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--jvm-options", action="append",
+                    help="JVM_OPTIONS per --module, in the same order (\"\" = the defaults)")
     a = ap.parse_args()
     modules = a.module or [os.path.join(vb.ROOT, "target", "libvalkeyts.so")]
     load, queries, run, report = WORKLOADS[a.workload]
     pairs = queries()
     servers = []
     try:
-        for m in modules:
-            srv = vb.Server(m)
+        for i, m in enumerate(modules):
+            opts = a.jvm_options[i] if a.jvm_options and i < len(a.jvm_options) else ""
+            srv = vb.Server(m, ["JVM_OPTIONS", opts] if opts else [])
             servers.append(srv)
             load(srv)
             run(srv, pairs)  # warm-up round (JIT, allocator)

@@ -44,6 +44,10 @@ class Server:
             except subprocess.CalledProcessError:
                 pass
             time.sleep(0.05)
+            if self.proc.poll() is not None:
+                break
+        self.proc.kill()  # a server left running would keep the bench lock (inherited fd)
+        self.proc.wait()
         raise RuntimeError("server did not start; see " + self.dir)
 
     def cli(self, *args):
@@ -471,14 +475,20 @@ def memory_shapes(module, series=1000, samples=1000, label="", quiet=False):
     return out
 
 
-def ab_ingest(old, new, rounds=7, series=1000, samples=200):
+def jvm_args(opts):
+    return ["JVM_OPTIONS", opts] if opts else []
+
+
+def ab_ingest(old, new, rounds=7, series=1000, samples=200, extra=((), ())):
     """TS.ADD and TS.MADD of the old and new build head to head: both servers up at once,
     the same pipe of commands to each in alternating rounds (so both see the same spells of
     a noisy machine), XADD of the same samples on each as the yardstick; medians of the
     server-side ns per sample, and of the per-round ratios."""
     rnd = random.Random(6)
-    servers = [Server(old), Server(new)]
+    servers = []
     try:
+        servers += [Server(old, extra[0])]
+        servers += [Server(new, extra[1])]
         stats = [{"add": [], "madd": [], "xadd": []} for _ in servers]
         t = 0
         for r in range(rounds + 1):  # round 0 warms up (JIT, allocator)
@@ -534,8 +544,10 @@ def ab_fresh(old, new, rounds=9, series=1000, samples=1000, batch=100):
     create = b"".join(resp("TS.CREATE", "ts:%d" % s) for s in range(series))
     m_cmds, x_cmds = madd_commands(series, samples, batch)
     madd_payload, xadd_payload = b"".join(m_cmds), b"".join(x_cmds)
-    servers = [Server(old), Server(new)]
+    servers = []
     try:
+        servers += [Server(old)]  # one by one: a second that fails to start closes the first
+        servers += [Server(new)]
         st = [{"madd": [], "xadd": []} for _ in servers]
         for r in range(rounds + 1):  # round 0 warms up
             for k, srv in enumerate(servers):
@@ -564,14 +576,16 @@ def ab_fresh(old, new, rounds=9, series=1000, samples=1000, batch=100):
             srv.close()
 
 
-def ab_range(old, new, total=5_000_000, rounds=9):
+def ab_range(old, new, total=5_000_000, rounds=9, extra=((), ())):
     """Scans of the old and new build head to head: the same 5,000,000-sample series in
     both servers, alternating rounds of 10 calls per query; median ms per call."""
     queries = [("avg 60000", resp("TS.RANGE", "big", "-", "+", "AGGREGATION", "avg", 60000)),
                ("max 3600000", resp("TS.RANGE", "big", "-", "+", "AGGREGATION", "max", 3600000)),
                ("COUNT 1000 x 100", resp("TS.RANGE", "big", "-", "+", "COUNT", 1000) * 10)]
-    servers = [Server(old), Server(new)]
+    servers = []
     try:
+        servers += [Server(old, extra[0])]
+        servers += [Server(new, extra[1])]
         for srv in servers:
             load_big(srv, total)
             for _, q in queries:
@@ -616,6 +630,8 @@ def main():
                                                          "memory-shapes", "ops", "ab", "ab-ingest", "ab-fresh", "ab-range", "all"])
     ap.add_argument("--module", default=os.path.join(ROOT, "target", "libvalkeyts.so"))
     ap.add_argument("--old", help="ab: the old build's libvalkeyts.so (its valkeyts.jar next to it)")
+    ap.add_argument("--jvm-options", default="", help="ab-ingest, ab-range: JVM_OPTIONS for --module")
+    ap.add_argument("--old-jvm-options", default="", help="ab-ingest, ab-range: JVM_OPTIONS for --old")
     ap.add_argument("--series", type=int, default=20000, help="series-memory: how many series")
     ap.add_argument("--rounds", type=int, default=7, help="ab-ingest: alternating rounds (more on a noisy machine)")
     ap.add_argument("--counts", default="0,1,10,100,1000", help="series-memory: sample counts, comma separated")
@@ -627,10 +643,10 @@ def main():
         ab(a.old, a.module)
         return
     if a.what == "ab-ingest":
-        ab_ingest(a.old, a.module, rounds=a.rounds)
+        ab_ingest(a.old, a.module, rounds=a.rounds, extra=(jvm_args(a.old_jvm_options), jvm_args(a.jvm_options)))
         return
     if a.what == "ab-range":
-        ab_range(a.old, a.module)
+        ab_range(a.old, a.module, extra=(jvm_args(a.old_jvm_options), jvm_args(a.jvm_options)))
         return
     if a.what == "ab-fresh":  # TS.MADD into fresh series: every chunk grows from empty
         ab_fresh(a.old, a.module, rounds=a.rounds)
