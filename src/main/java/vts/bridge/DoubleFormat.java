@@ -60,21 +60,23 @@ public final class DoubleFormat {
             if (x / POW10[k] != v) return -1;
             r = (long) x;
         }
-        long p = addr;
-        if (r < 0) {
-            Mem.putByte(p++, (byte) '-');
-            r = -r;
-        }
-        if (k == 0) {
-            p = ReplyText.putLong(p, r);
-        } else {
-            long ip = r / POW10L[k];
-            p = ReplyText.putLong(p, ip);
-            Mem.putByte(p++, (byte) '.');
-            p = ReplyText.putFixed(p, r - ip * POW10L[k], k);
-        }
+        long p = putDecimal(r, k, addr);
         Mem.putByte(p, (byte) 0);
         return (int) (p - addr);
+    }
+
+    /** Writes m / 10^decimals as [-]digits[.fraction of exactly `decimals` digits] at addr; returns the end. */
+    private static long putDecimal(long m, int decimals, long addr) {
+        long p = addr;
+        if (m < 0) {
+            Mem.putByte(p++, (byte) '-');
+            m = -m;
+        }
+        if (decimals == 0) return ReplyText.putLong(p, m);
+        long ip = m / POW10L[decimals];
+        p = ReplyText.putLong(p, ip);
+        Mem.putByte(p++, (byte) '.');
+        return ReplyText.putFixed(p, m - ip * POW10L[decimals], decimals);
     }
 
     /**
@@ -99,16 +101,7 @@ public final class DoubleFormat {
                 || !((a >= 1e-3 && a < 1e7) || (decimals <= 6 && a >= 1e-4 && a < EXACT_LIMIT))) {
             return write(v, addr);
         }
-        long p = addr;
-        if (m < 0) {
-            Mem.putByte(p++, (byte) '-');
-            m = -m;
-        }
-        if (decimals == 0) return (int) (ReplyText.putLong(p, m) - addr);
-        long ip = m / POW10L[decimals], fp = m - ip * POW10L[decimals];
-        p = ReplyText.putLong(p, ip);
-        Mem.putByte(p++, (byte) '.');
-        return (int) (ReplyText.putFixed(p, fp, decimals) - addr);
+        return (int) (putDecimal(m, decimals, addr) - addr);
     }
 
     private static final long[] POW10L = {1L, 10L, 100L, 1000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
