@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define TS_LAYOUT_VERSION 3
+#define TS_LAYOUT_VERSION 4
 #define TS_MAGIC 0x31565354u /* "TSV1" little endian */
 
 /* chunk encodings */
@@ -86,7 +86,8 @@ typedef struct ts_chunk {
  * Chunks: while chunks_cap is 0 the `chunks` field holds the series' only chunk itself
  * (or NULL), so that a series of one chunk needs no array; else an array of chunks_cap
  * pointers. Use ts_series_chunk().
- * first/last timestamp and last value are those of the first/last chunk.
+ * first/last timestamp and last value are those of the first/last chunk (the last ones
+ * also cached in last_ts/last_value).
  */
 typedef struct ts_series {
     uint32_t magic;              /*   0 */
@@ -110,11 +111,17 @@ typedef struct ts_series {
     uint32_t nrules;             /*  92 */
     uint8_t *src_key;            /*  96 */
     uint32_t src_key_len;        /* 104 */
-    uint32_t reserved0;          /* 108 */
-    int64_t index_id;            /* 112 runtime only: id in the label index, -1 if none */
+    int32_t index_id;            /* 108 runtime only: id in the label index (a Java int), -1 if none */
+    /* runtime only: a copy of the last sample (0 and 0 when empty), so that TS.GET reads
+     * only this header, not the chunk pointer and the last chunk. Derived from the last
+     * chunk: set by every append, recomputed after any other change (vts.series.Series
+     * refreshLast) and by ts_series_append_chunk when a series is loaded; never persisted. */
+    int64_t last_ts;             /* 112 */
+    double last_value;           /* 120 */
 } ts_series;
 
-#define TS_SERIES_SIZE 120
+/* 128: the allocator's class of the 120-byte header before last_ts/last_value came */
+#define TS_SERIES_SIZE 128
 
 static inline ts_chunk *ts_series_chunk(const ts_series *s, uint32_t i) {
     return s->chunks_cap ? s->chunks[i] : (ts_chunk *)(void *)s->chunks;
@@ -130,6 +137,7 @@ TS_STATIC_ASSERT(offsetof(ts_chunk, nan_count) == 88, "chunk nan_count offset");
 TS_STATIC_ASSERT(offsetof(ts_chunk, ckpt_ts) == 104, "chunk ckpt_ts offset");
 TS_STATIC_ASSERT(sizeof(ts_series) == TS_SERIES_SIZE, "series header size");
 TS_STATIC_ASSERT(offsetof(ts_series, chunks) == 48, "series chunks offset");
-TS_STATIC_ASSERT(offsetof(ts_series, index_id) == 112, "series index_id offset");
+TS_STATIC_ASSERT(offsetof(ts_series, index_id) == 108, "series index_id offset");
+TS_STATIC_ASSERT(offsetof(ts_series, last_ts) == 112, "series last_ts offset");
 
 #endif
