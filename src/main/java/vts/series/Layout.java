@@ -54,8 +54,9 @@ public final class Layout {
     public static final int S_RETENTION = 8;
     public static final int S_CHUNK_SIZE = 16;
     public static final int S_FLAGS = 20;
-    public static final int S_IGNORE_MAX_TIME_DIFF = 24;
-    public static final int S_IGNORE_MAX_VAL_DIFF = 32;
+    /** runtime only: the last sample (0 and 0 when empty), kept equal to the last chunk's by Series */
+    public static final int S_LAST_TS = 24;
+    public static final int S_LAST_VALUE = 32;
     public static final int S_TOTAL_SAMPLES = 40;
     /** the only chunk itself while S_CHUNKS_CAP is 0, else an array of chunk pointers */
     public static final int S_CHUNKS = 48;
@@ -71,8 +72,7 @@ public final class Layout {
     public static final int S_SRC_KEY_LEN = 104;
     /** int32, runtime only */
     public static final int S_INDEX_ID = 108;
-    /** runtime only: the last sample (0 and 0 when empty), kept equal to the last chunk's by Series */
-    public static final int S_LAST_TS = 112;
-    public static final int S_LAST_VALUE = 120;
+    public static final int S_IGNORE_MAX_TIME_DIFF = 112;
+    public static final int S_IGNORE_MAX_VAL_DIFF = 120;
     public static final int SERIES_SIZE = 128;
 }
