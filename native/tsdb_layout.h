@@ -116,7 +116,9 @@ typedef struct ts_series {
     uint32_t nrules;             /*  92 */
     uint8_t *src_key;            /*  96 */
     uint32_t src_key_len;        /* 104 */
-    int32_t index_id;            /* 108 runtime only: id in the label index (a Java int), -1 if none */
+    /* runtime only: id in the label index, -1 if none. vts.index.LabelIndex hands out int ids
+     * and reuses freed ones, so an id stays below the number of live series (< 2^31) */
+    int32_t index_id;            /* 108 */
     int64_t ignore_max_time_diff;/* 112 */
     double ignore_max_val_diff;  /* 120 */
 } ts_series;
