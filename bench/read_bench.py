@@ -12,6 +12,10 @@ small:      TS.GET over 100,000 series (one sample each) against HMGET k a b ove
             hashes (random keys, the same order for both); the same on one key each (the
             fixed cost of a command, no cache misses); and TS.RANGE k - + of a
             50-sample series against ZRANGE z 0 -1 WITHSCORES of 50 members.
+get:        TS.GET over 100,000 random keys against HMGET k a b as in small, for series of one
+            sample and for series of several chunks (CHUNK_SIZE 48, 32 samples: the last
+            chunk is reached through the chunk array), each against the HMGET run right
+            after it.
 queryindex: 1,000,000 series labelled host=h0..h49999, region=r0..r19, metric=m0..m99;
             TS.QUERYINDEX host=h1 region=r1 (20 matches) against SINTER of two sets
             holding the same keys (the 20 of host h1, the 50,000 of region r1).
@@ -26,7 +30,7 @@ On a machine shared with other work, VTS_BENCH_CPU=1 times each command by the C
 the server's main thread instead (per call, including the server's reading and writing):
 steadier when other processes take time slices away from the server.
 
-usage: bench/read_bench.py small|queryindex|raw [--module A.so [--module B.so ...]] [--rounds 7]
+usage: bench/read_bench.py small|get|queryindex|raw [--module A.so [--module B.so ...]] [--rounds 7]
 """
 import argparse
 import os
@@ -112,6 +116,40 @@ def small_report(us):
         [get / hmget, get1 / hmget1, rng / zr]
 
 
+def get_load(srv, n=100_000, samples=32):
+    cmds = []
+    for i in range(n):
+        cmds.append(resp("TS.ADD", "g:%d" % i, T0, "%.2f" % (i / 7)))
+        cmds.append(resp("HSET", "hg:%d" % i, "a", "%.2f" % (i / 7), "b", T0))
+        cmds.append(resp("TS.CREATE", "m:%d" % i, "CHUNK_SIZE", 48))
+        args = ["TS.MADD"]
+        for k in range(samples):
+            args += ["m:%d" % i, T0 + k * 1000 + (i * k) % 7, "%.2f" % ((i * 31 + k * 17) % 1000 / 7)]
+        cmds.append(resp(*args))
+    chunked_pipe(srv, cmds)
+    info = srv.cli("TS.INFO", "m:1").split("\n")
+    chunks = int(info[info.index("chunkCount") + 1])
+    assert chunks >= 2, "m:1 has %d chunk(s): no chunk array" % chunks
+
+
+def get_queries(n=100_000, calls=100_000):
+    rnd = random.Random(5)
+    keys = [rnd.randrange(n) for _ in range(calls)]
+    hmget = b"".join(resp("HMGET", "hg:%d" % k, "a", "b") for k in keys)
+    return [
+        ("ts.get", b"".join(resp("TS.GET", "g:%d" % k) for k in keys)),
+        ("hmget", hmget),
+        ("ts.get", b"".join(resp("TS.GET", "m:%d" % k) for k in keys)),
+        ("hmget", hmget),
+    ]
+
+
+def get_report(us):
+    g1, h1, gm, h2 = us
+    return ("one sample: TS.GET %.3f us, HMGET %.3f us: %.2fx | several chunks: TS.GET %.3f us, HMGET %.3f us: %.2fx"
+            % (g1, h1, g1 / h1, gm, h2, gm / h2)), [g1 / h1, gm / h2]
+
+
 def qi_load(srv, n=1_000_000):
     cmds = []
     for i in range(n):
@@ -173,6 +211,7 @@ def raw_report(us):
 
 WORKLOADS = {
     "small": (small_load, small_queries, timed, small_report),
+    "get": (get_load, get_queries, timed, get_report),
     "queryindex": (qi_load, qi_queries, timed, qi_report),
     "raw": (raw_load, raw_queries, raw_round, raw_report),
 }

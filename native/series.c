@@ -413,5 +413,8 @@ int ts_series_append_chunk(ts_series *s, ts_chunk *c, const char **err) {
     }
     chunks_push(s, c);
     s->total_samples += c->count;
+    /* the header's copy of the last sample (runtime only, see tsdb_layout.h) */
+    s->last_ts = c->last_ts;
+    s->last_value = c->last_value;
     return 0;
 }

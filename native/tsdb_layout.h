@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define TS_LAYOUT_VERSION 3
+#define TS_LAYOUT_VERSION 4
 #define TS_MAGIC 0x31565354u /* "TSV1" little endian */
 
 /* chunk encodings */
@@ -86,7 +86,8 @@ typedef struct ts_chunk {
  * Chunks: while chunks_cap is 0 the `chunks` field holds the series' only chunk itself
  * (or NULL), so that a series of one chunk needs no array; else an array of chunks_cap
  * pointers. Use ts_series_chunk().
- * first/last timestamp and last value are those of the first/last chunk.
+ * first/last timestamp and last value are those of the first/last chunk (the last ones
+ * also cached in last_ts/last_value).
  */
 typedef struct ts_series {
     uint32_t magic;              /*   0 */
@@ -96,8 +97,13 @@ typedef struct ts_series {
     int64_t retention;           /*   8 ms, 0 = keep forever */
     uint32_t chunk_size;         /*  16 data bytes per full chunk */
     uint32_t flags;              /*  20 */
-    int64_t ignore_max_time_diff;/*  24 */
-    double ignore_max_val_diff;  /*  32 */
+    /* runtime only: a copy of the last sample (0 and 0 when empty), so that TS.GET reads
+     * one cache line of this header (with total_samples) and not the chunk pointer and the
+     * last chunk. Derived from the last chunk: set by every append, recomputed after any
+     * other change (vts.series.Series refreshLast) and by ts_series_append_chunk when a
+     * series is loaded; never persisted. */
+    int64_t last_ts;             /*  24 */
+    double last_value;           /*  32 */
     uint64_t total_samples;      /*  40 */
     ts_chunk **chunks;           /*  48 ordered by time, non-overlapping; see above */
     uint32_t nchunks;            /*  56 */
@@ -110,11 +116,17 @@ typedef struct ts_series {
     uint32_t nrules;             /*  92 */
     uint8_t *src_key;            /*  96 */
     uint32_t src_key_len;        /* 104 */
-    uint32_t reserved0;          /* 108 */
-    int64_t index_id;            /* 112 runtime only: id in the label index, -1 if none */
+    /* runtime only: id in the label index, -1 if none. vts.index.LabelIndex hands out int ids
+     * and reuses freed ones, so an id stays below the number of live series (< 2^31) */
+    int32_t index_id;            /* 108 */
+    int64_t ignore_max_time_diff;/* 112 */
+    double ignore_max_val_diff;  /* 120 */
 } ts_series;
 
-#define TS_SERIES_SIZE 120
+/* 128: the allocator's class of the 120-byte header before last_ts/last_value came. A 128-byte
+ * block sits at a multiple of 128 in jemalloc's slabs: bytes 0-63 are one cache line, and
+ * TS.GET reads only those (total_samples, last_ts, last_value) */
+#define TS_SERIES_SIZE 128
 
 static inline ts_chunk *ts_series_chunk(const ts_series *s, uint32_t i) {
     return s->chunks_cap ? s->chunks[i] : (ts_chunk *)(void *)s->chunks;
@@ -130,6 +142,7 @@ TS_STATIC_ASSERT(offsetof(ts_chunk, nan_count) == 88, "chunk nan_count offset");
 TS_STATIC_ASSERT(offsetof(ts_chunk, ckpt_ts) == 104, "chunk ckpt_ts offset");
 TS_STATIC_ASSERT(sizeof(ts_series) == TS_SERIES_SIZE, "series header size");
 TS_STATIC_ASSERT(offsetof(ts_series, chunks) == 48, "series chunks offset");
-TS_STATIC_ASSERT(offsetof(ts_series, index_id) == 112, "series index_id offset");
+TS_STATIC_ASSERT(offsetof(ts_series, index_id) == 108, "series index_id offset");
+TS_STATIC_ASSERT(offsetof(ts_series, last_ts) == 24, "series last_ts offset: the first cache line");
 
 #endif

@@ -534,7 +534,7 @@ class MigrationIT {
         s.call("SELECT", "0");
     }
 
-    /** Every key of one database: TS.INFO (without memoryUsage), every sample, TTL presence. */
+    /** Every key of one database: TS.INFO (without memoryUsage), every sample, TS.GET, TTL presence. */
     static void compareDb(ValkeyServer s, String db, JsonObject keys, boolean restored) {
         compareDb(s, db, keys, restored, false);
     }
@@ -551,6 +551,13 @@ class MigrationIT {
             boolean samplesMatch = sameSamples(exp.getAsJsonArray("samples").asList(),
                     (List<?>) s.call("TS.RANGE", key, "-", "+").plain(), afterWrites && key.startsWith("dst:"));
             if (!samplesMatch) diffs.add(db + " " + key + " samples");
+            // TS.GET answers from the header's copy of the last sample: the last one recorded
+            List<JsonElement> rows = exp.getAsJsonArray("samples").asList();
+            List<?> get = (List<?>) s.call("TS.GET", key).plain();
+            if (!sameSamples(rows.isEmpty() ? rows : rows.subList(rows.size() - 1, rows.size()),
+                    get.isEmpty() ? get : List.of(get), afterWrites && key.startsWith("dst:"))) {
+                diffs.add(db + " " + key + " TS.GET " + get);
+            }
             for (int i = 0; i + 1 < got.size(); i += 2) {
                 String field = (String) got.get(i);
                 if (field.equals("memoryUsage") || !info.has(field)) continue;

@@ -205,7 +205,10 @@ class ModelIT {
             assertEquals(List.of(m.samples.lastKey() + ":" + norm(m.samples.lastEntry().getValue())),
                     normalize(List.of(sample2(s.call("TS.GET", key)))), when + ": TS.GET of " + key);
         }
-        if (m.samples.isEmpty()) return;
+        if (m.samples.isEmpty()) {
+            assertEquals(List.of(), s.call("TS.GET", key).plain(), when + ": TS.GET of the empty " + key);
+            return;
+        }
         long lo = m.samples.firstKey();
         long span = m.samples.lastKey() - lo + 1;
         for (int q = 0; q < 5; q++) {

@@ -4,7 +4,7 @@ package vts.series;
 public final class Layout {
     private Layout() {}
 
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     public static final int MAGIC = 0x31565354;
 
     public static final int ENC_COMPRESSED = 0;
@@ -54,8 +54,9 @@ public final class Layout {
     public static final int S_RETENTION = 8;
     public static final int S_CHUNK_SIZE = 16;
     public static final int S_FLAGS = 20;
-    public static final int S_IGNORE_MAX_TIME_DIFF = 24;
-    public static final int S_IGNORE_MAX_VAL_DIFF = 32;
+    /** runtime only: the last sample (0 and 0 when empty), kept equal to the last chunk's by Series */
+    public static final int S_LAST_TS = 24;
+    public static final int S_LAST_VALUE = 32;
     public static final int S_TOTAL_SAMPLES = 40;
     /** the only chunk itself while S_CHUNKS_CAP is 0, else an array of chunk pointers */
     public static final int S_CHUNKS = 48;
@@ -69,6 +70,9 @@ public final class Layout {
     public static final int S_NRULES = 92;
     public static final int S_SRC_KEY = 96;
     public static final int S_SRC_KEY_LEN = 104;
-    public static final int S_INDEX_ID = 112;
-    public static final int SERIES_SIZE = 120;
+    /** int32, runtime only */
+    public static final int S_INDEX_ID = 108;
+    public static final int S_IGNORE_MAX_TIME_DIFF = 112;
+    public static final int S_IGNORE_MAX_VAL_DIFF = 120;
+    public static final int SERIES_SIZE = 128;
 }

@@ -58,7 +58,7 @@ public final class Series {
         Mem.putLong(s + S_RETENTION, retentionMs);
         Mem.putInt(s + S_CHUNK_SIZE, chunkSize);
         setIgnore(s, ignoreSet, ignoreMaxTimeDiff, ignoreMaxValDiff);
-        Mem.putLong(s + S_INDEX_ID, -1);
+        Mem.putInt(s + S_INDEX_ID, -1);
         return s;
     }
 
@@ -88,7 +88,7 @@ public final class Series {
         Mem.putLong(d + S_LABELS, copyBlob(Mem.getLong(s + S_LABELS), Mem.getInt(s + S_LABELS_LEN)));
         Mem.putLong(d + S_RULES, copyBlob(Mem.getLong(s + S_RULES), Mem.getInt(s + S_RULES_LEN)));
         Mem.putLong(d + S_SRC_KEY, copyBlob(Mem.getLong(s + S_SRC_KEY), Mem.getInt(s + S_SRC_KEY_LEN)));
-        Mem.putLong(d + S_INDEX_ID, -1);
+        Mem.putInt(d + S_INDEX_ID, -1);
         return d;
     }
 
@@ -136,16 +136,27 @@ public final class Series {
         return nchunks(s) == 0 ? 0 : Chunks.firstTs(chunk(s, 0));
     }
 
-    /** The last timestamp (0 when empty): the last chunk's. */
-    public static long lastTs(long s) {
+    /** The last timestamp (0 when empty): the header's copy of the last chunk's. */
+    public static long lastTs(long s) { return Mem.getLong(s + S_LAST_TS); }
+
+    /** The last value (0 when empty): the header's copy of the last chunk's. */
+    public static double lastValue(long s) { return Mem.getDouble(s + S_LAST_VALUE); }
+
+    /**
+     * Sets the header's copy of the last sample from the last chunk (0 and 0 when empty):
+     * after every write that is not a plain append (upserts, deletes, re-encoding). With it
+     * TS.GET and TS.MGET read the header only, not the chunk pointer and the chunk.
+     */
+    static void refreshLast(long s) {
         int n = nchunks(s);
-        return n == 0 ? 0 : Chunks.lastTs(chunk(s, n - 1));
+        long c = n == 0 ? 0 : chunk(s, n - 1);
+        setLast(s, c == 0 ? 0 : Chunks.lastTs(c), c == 0 ? 0 : Chunks.lastValue(c));
     }
 
-    /** The last value (0 when empty): the last chunk's. */
-    public static double lastValue(long s) {
-        int n = nchunks(s);
-        return n == 0 ? 0 : Chunks.lastValue(chunk(s, n - 1));
+    /** The append path's store of the new last sample (see {@link #refreshLast}). */
+    private static void setLast(long s, long ts, double v) {
+        Mem.putLong(s + S_LAST_TS, ts);
+        Mem.putDouble(s + S_LAST_VALUE, v);
     }
 
     public static int nchunks(long s) { return Mem.getInt(s + S_NCHUNKS); }
@@ -155,8 +166,8 @@ public final class Series {
         long p = Mem.getLong(s + S_CHUNKS);
         return Mem.getInt(s + S_CHUNKS_CAP) == 0 ? p : Mem.getLong(p + i * 8L);
     }
-    public static long indexId(long s) { return Mem.getLong(s + S_INDEX_ID); }
-    public static void setIndexId(long s, long id) { Mem.putLong(s + S_INDEX_ID, id); }
+    public static int indexId(long s) { return Mem.getInt(s + S_INDEX_ID); }
+    public static void setIndexId(long s, int id) { Mem.putInt(s + S_INDEX_ID, id); }
 
     public static void setIgnore(long s, boolean set, long maxTimeDiff, double maxValDiff) {
         int f = Mem.getInt(s + S_FLAGS);
@@ -305,6 +316,7 @@ public final class Series {
             insertSlots(s, nchunks(s), 1);
             setChunk(s, nchunks(s) - 1, c);
             Mem.putLong(s + S_TOTAL_SAMPLES, 1);
+            setLast(s, ts, v);
             return ADDED;
         }
         long last = lastTs(s);
@@ -321,12 +333,14 @@ public final class Series {
                 setChunk(s, i + 1, c);
             }
             Mem.putLong(s + S_TOTAL_SAMPLES, total + 1);
+            setLast(s, ts, v);
             result = ADDED;
         } else {
             result = upsert(s, ts, v, policy);
             if (result < 0) return result;
+            refreshLast(s);
         }
-        if (retention > 0) trim(s, lastTs(s) - retention);
+        if (retention > 0) trim(s, lastTs(s) - retention); // never drops the last chunk
         return result;
     }
 
@@ -434,6 +448,7 @@ public final class Series {
         }
         if (deleted > 0) {
             Mem.putLong(s + S_TOTAL_SAMPLES, totalSamples(s) - deleted);
+            refreshLast(s);
         }
         return deleted;
     }
@@ -516,6 +531,7 @@ public final class Series {
             setChunk(s, i, nc);
         }
         Mem.putInt(s + S_FLAGS, Mem.getInt(s + S_FLAGS) & ~FLAG_FOREIGN_CHUNKS);
+        refreshLast(s); // the same samples; the C loader already set it, this keeps the rule local
         return done;
     }
 

@@ -86,7 +86,8 @@ class LayoutTest {
                     }
                     long expectedSize = switch (p[1]) {
                         case "magic", "count", "capacity", "bit_pos", "chunk_size", "flags", "nchunks", "chunks_cap",
-                                "labels_len", "nlabels", "rules_len", "nrules", "src_key_len", "nan_count", "reserved", "ckpt_index", "ckpt_bit" ->
+                                "labels_len", "nlabels", "rules_len", "nrules", "src_key_len", "nan_count", "reserved", "ckpt_index", "ckpt_bit",
+                                "index_id" ->
                                 p[1].equals("flags") && p[0].equals("ts_chunk") ? 1 : 4;
                         case "ckpt_scale" -> 1;
                         case "layout_version" -> 2;
