@@ -20,11 +20,11 @@ void vts_write_open(VMCtx *ctx, VMString **argv, const int32_t *args, int32_t n,
         VMKey *k = VM_OpenKey(ctx, argv[args[i]], VM_READ | VM_WRITE);
         keys[i] = k;
         if (!k) continue;
-        int t = VM_KeyType(k);
-        if (t == VM_KEYTYPE_EMPTY) continue;
-        if (t == VM_KEYTYPE_MODULE && VM_ModuleTypeGetType(k) == type) {
+        /* the type first: for a series that settles it in one call (NULL: empty, or not a module type) */
+        VMType *t = VM_ModuleTypeGetType(k);
+        if (t == type) {
             series[i] = (uintptr_t)VM_ModuleTypeGetValue(k);
-        } else {
+        } else if (t != NULL || VM_KeyType(k) != VM_KEYTYPE_EMPTY) {
             series[i] = 1;
         }
     }
