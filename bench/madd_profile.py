@@ -15,13 +15,18 @@ are inside a command's procedure, and splits them by who does the work:
 Inside TS.MADD the samples go to: Java (JIT methods, by name), the FFM transitions (stubs and
 libjvm's upcall entry), our C (libvalkeyts.so, by function), and the server's own work that
 our module API calls make it do, by the API function (VM_OpenKey, VM_CloseKey, the replies,
-...) or, where the unwinder skipped it, by our C function that called it. Inside XADD the
-samples are split by their leaf function. The workloads: `vts_bench.py madd`'s (1,000 series,
-TS.MADD batches of 100, one sample per series per command) and the XADDs of the same samples,
-each into fresh keys per round (created before perf starts, so no TS.CREATE or FLUSHALL is
-recorded).
+...) or, where the unwinder skipped it, by our C function that called it. FLOOR.MADD
+(bench/reply_floor.c: the same module API calls per triple, nothing stored) is recorded the
+same way over the same keys, and the two are printed side by side: what TS.MADD spends beyond
+the floor is ours. Inside XADD the samples are split by their leaf function. The workloads:
+`vts_bench.py madd`'s (1,000 series, TS.MADD batches of 100, one sample per series per
+command) and the XADDs of the same samples, each into fresh keys per round (created before perf
+starts, so no TS.CREATE or FLUSHALL is recorded). The figures in ns are the commandstats cost
+while recording times the share of the samples; the "check" line compares the inside samples'
+count with commandstats' own total (they differ when the thread waited for a CPU: commandstats
+counts wall time).
 
-    python3 bench/madd_profile.py --module target/libvalkeyts.so [--rounds 3] [--freq 2500] [--top 25]
+    python3 bench/madd_profile.py --module target/libvalkeyts.so [--rounds 5] [--freq 1000] [--top 25] [--keep DIR]
 
 Needs perf and jcmd (JAVA_HOME or PATH).
 """
