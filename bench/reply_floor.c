@@ -15,6 +15,10 @@
  *                  closed, a "ts.add" keyspace event; then the reply (an array of the
  *                  timestamps as integers) and the command replicated verbatim. No
  *                  sample is stored.
+ *   FLOOR.MADDBATCH key ts value [...]
+ *                  the same calls in TS.MADD's order (native/write.c): every key
+ *                  opened and checked first, then every key closed with its event, then
+ *                  the reply; at most 4,096 triples.
  *
  * bench/index_bench.py and bench/vts_bench.py (madd-floor) build it (gcc -O2 -shared -fPIC)
  * and load it next to the time-series module, so that TS.MGET over n series, and TS.MADD,
@@ -99,6 +103,40 @@ static int floor_madd(Ctx *ctx, Str **argv, int argc) {
     return 0;
 }
 
+#define FLOOR_BATCH 4096
+static Key *g_keys[FLOOR_BATCH];
+
+static int floor_madd_batch(Ctx *ctx, Str **argv, int argc) {
+    if (argc < 4 || (argc - 1) % 3 != 0) return ReplyWithError(ctx, "ERR wrong number of arguments");
+    int n = (argc - 1) / 3;
+    if (n > FLOOR_BATCH) return ReplyWithError(ctx, "ERR too many triples");
+    unsigned long sink = 0;
+    for (int i = 0; i < n; i++) {
+        size_t vl;
+        const char *v = StringPtrLen(argv[3 + 3 * i], &vl);
+        sink += (unsigned long)v[0] + vl;
+        g_keys[i] = OpenKey(ctx, argv[1 + 3 * i], FLOOR_READ | FLOOR_WRITE);
+        if (KeyType(g_keys[i]) == FLOOR_KEYTYPE_MODULE && ModuleTypeGetType(g_keys[i]) != NULL) {
+            sink += (unsigned long)ModuleTypeGetValue(g_keys[i]);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        CloseKey(g_keys[i]);
+        NotifyKeyspaceEvent(ctx, FLOOR_NOTIFY_MODULE, "ts.add", argv[1 + 3 * i]);
+    }
+    ReplyWithArray(ctx, n);
+    for (int i = 0; i < n; i++) {
+        size_t tl;
+        const char *t = StringPtrLen(argv[2 + 3 * i], &tl);
+        long long ts = 0;
+        for (size_t k = 0; k < tl; k++) ts = ts * 10 + (t[k] - '0');
+        ReplyWithLongLong(ctx, ts);
+    }
+    g_sink = sink;
+    ReplicateVerbatim(ctx);
+    return 0;
+}
+
 #define FETCH(fn) \
     if (get("ValkeyModule_" #fn, (void *)&fn) != 0 || !fn) return 1;
 
@@ -123,5 +161,6 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(Ctx *ctx, Str **a
     FETCH(SetModuleAttribs)
     SetModuleAttribs(ctx, "replyfloor", 1, 1);
     if (CreateCommand(ctx, "floor.mget", floor_mget, "readonly fast", 0, 0, 0) != 0) return 1;
-    return CreateCommand(ctx, "floor.madd", floor_madd, "write deny-oom", 1, -1, 3) != 0;
+    if (CreateCommand(ctx, "floor.madd", floor_madd, "write deny-oom", 1, -1, 3) != 0) return 1;
+    return CreateCommand(ctx, "floor.maddbatch", floor_madd_batch, "write deny-oom", 1, -1, 3) != 0;
 }

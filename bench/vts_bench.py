@@ -184,14 +184,19 @@ def build_madd_floor():
 
 
 def madd_floor(module, series=1000, samples=1000, batch=100, rounds=3):
-    """TS.MADD, FLOOR.MADD (bench/reply_floor.c: the same module API calls per triple, no sample
-    stored) over the same keys and samples, and XADD of the same samples, on one server; each
+    """TS.MADD, FLOOR.MADD and FLOOR.MADDBATCH (bench/reply_floor.c: the same module API calls
+    per triple, no sample stored; key by key, and in TS.MADD's order: all keys opened, then all
+    closed) over the same keys and samples, and XADD of the same samples, on one server; each
     round from FLUSHALL; medians of the rounds' server-side ns per sample and of the ratios."""
     m_cmds, x_cmds = madd_commands(series, samples, batch)
     creates = b"".join(resp("TS.CREATE", "ts:%d" % s) for s in range(series))
     head = b"*%d\r\n$7\r\nTS.MADD\r\n" % (1 + 3 * batch)
-    floor = b"".join(b"*%d\r\n$10\r\nFLOOR.MADD\r\n" % (1 + 3 * batch) + c[len(head):] for c in m_cmds)
-    madd_payload, x_payload = b"".join(m_cmds), b"".join(x_cmds)
+
+    def renamed(name):
+        return b"".join(b"*%d\r\n$%d\r\n%s\r\n" % (1 + 3 * batch, len(name), name) + c[len(head):] for c in m_cmds)
+    payloads = [("ts.madd", b"".join(m_cmds)), ("floor.madd", renamed(b"FLOOR.MADD")),
+                ("floor.maddbatch", renamed(b"FLOOR.MADDBATCH"))]
+    x_payload = b"".join(x_cmds)
     srv = Server(module, ["--loadmodule", build_madd_floor()])
     rows = []
     try:
@@ -200,25 +205,26 @@ def madd_floor(module, series=1000, samples=1000, batch=100, rounds=3):
             srv.pipe(creates)
             srv.cli("CONFIG", "RESETSTAT")
             srv.pipe(x_payload)
-            srv.pipe(madd_payload)
-            srv.pipe(floor)
+            for _, p in payloads:
+                srv.pipe(p)
             if r == 0:
                 continue
-            m = srv.usec_per_call("ts.madd")[0] * 1000 / batch
-            f = srv.usec_per_call("floor.madd")[0] * 1000 / batch
             x = srv.usec_per_call("xadd")[0] * 1000
-            rows.append((m, f, x))
-            print("madd-floor round %d: TS.MADD %.0f ns/sample, FLOOR.MADD %.0f ns/sample, XADD %.0f ns; "
-                  "XADD/TS.MADD %.2f, XADD/FLOOR.MADD %.2f, TS.MADD - FLOOR.MADD %.0f ns"
-                  % (r, m, f, x, x / m, x / f, m - f))
+            row = [srv.usec_per_call(c)[0] * 1000 / batch for c, _ in payloads] + [x]
+            rows.append(row)
+            m, f, fb, _ = row
+            print("madd-floor round %d: TS.MADD %.0f ns/sample, FLOOR.MADD %.0f, FLOOR.MADDBATCH %.0f, XADD %.0f ns; "
+                  "XADD/TS.MADD %.2f, XADD/FLOOR.MADD %.2f, XADD/FLOOR.MADDBATCH %.2f, TS.MADD - FLOOR.MADD %.0f ns"
+                  % (r, m, f, fb, x, x / m, x / f, x / fb, m - f))
             sys.stdout.flush()
 
         def med(xs):
             return sorted(xs)[len(xs) // 2]
-        print("madd-floor: medians of %d rounds: TS.MADD %.0f ns/sample, FLOOR.MADD %.0f, XADD %.0f; XADD/TS.MADD %.2f, "
-              "XADD/FLOOR.MADD %.2f, TS.MADD - FLOOR.MADD %.0f ns"
-              % (rounds, med([m for m, _, _ in rows]), med([f for _, f, _ in rows]), med([x for _, _, x in rows]),
-                 med([x / m for m, _, x in rows]), med([x / f for _, f, x in rows]), med([m - f for m, f, _ in rows])))
+        print("madd-floor: medians of %d rounds: TS.MADD %.0f ns/sample, FLOOR.MADD %.0f, FLOOR.MADDBATCH %.0f, XADD %.0f; "
+              "XADD/TS.MADD %.2f, XADD/FLOOR.MADD %.2f, XADD/FLOOR.MADDBATCH %.2f, TS.MADD - FLOOR.MADD %.0f ns"
+              % (rounds, med([w[0] for w in rows]), med([w[1] for w in rows]), med([w[2] for w in rows]),
+                 med([w[3] for w in rows]), med([w[3] / w[0] for w in rows]), med([w[3] / w[1] for w in rows]),
+                 med([w[3] / w[2] for w in rows]), med([w[0] - w[1] for w in rows])))
     finally:
         srv.close()
 

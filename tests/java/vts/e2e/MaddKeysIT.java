@@ -3,6 +3,9 @@ package vts.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static vts.e2e.Ts.*;
 
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * TS.MADD and TS.ADD over keys of every kind in one batch (native/write.c settles a key's type
  * with as few module API calls as it can), and TS.MADD's argument arrays (native/module.c keeps
- * them between commands up to 4,096 arguments) across commands of different sizes.
+ * them between commands up to 4,096 arguments) across commands of different sizes; and the
+ * keys they write seen as modified by WATCH and by client-side caching, whichever moment of the
+ * command the server is told (native/write.c closes a series' key as soon as it is read).
  */
 class MaddKeysIT extends ServerTests {
     @Test
@@ -68,6 +73,56 @@ class MaddKeysIT extends ServerTests {
         }
         for (int s = 0; s < series; s++) {
             assertEquals(added[s], integer(info(server, "s" + s).get("totalSamples")), "samples of s" + s);
+        }
+    }
+
+    @Test
+    void watchSeesTheWrittenKeys() {
+        assertOk(call("TS.CREATE", "w1"));
+        assertOk(call("TS.CREATE", "w2"));
+        try (Resp a = server.resp()) {
+            assertOk(a.call("WATCH", "w2"));
+            assertOk(a.call("MULTI"));
+            a.call("TS.GET", "w2");
+            array(call("TS.MADD", "w1", "1", "1", "w2", "1", "1"));
+            assertInstanceOf(Resp.Null.class, a.call("EXEC"), "TS.MADD touched a watched key: EXEC aborts");
+
+            assertOk(a.call("WATCH", "w2"));
+            assertOk(a.call("MULTI"));
+            a.call("TS.GET", "w2");
+            assertEquals(2, integer(call("TS.ADD", "w2", "2", "2")));
+            assertInstanceOf(Resp.Null.class, a.call("EXEC"), "TS.ADD touched a watched key: EXEC aborts");
+
+            assertOk(a.call("WATCH", "w2"));
+            assertOk(a.call("MULTI"));
+            a.call("TS.GET", "w2");
+            array(call("TS.MADD", "w1", "3", "3"));
+            assertEquals(1, array(a.call("EXEC")).size(), "a TS.MADD of other keys leaves the watch alone");
+        }
+    }
+
+    @Test
+    void clientSideCachingIsInvalidatedAfterTheReply() {
+        assertOk(call("TS.CREATE", "c1"));
+        assertEquals(1, integer(call("TS.ADD", "c1", "1", "1")));
+        try (Resp a = server.resp(); Resp b = server.resp()) {
+            a.hello3();
+            assertOk(a.call("CLIENT", "TRACKING", "ON"));
+            a.call("TS.GET", "c1"); // the key is now cached by a
+            array(b.call("TS.MADD", "c1", "2", "2"));
+            Resp.Reply push = a.readWithin(5000);
+            assertEquals(List.of("invalidate", List.of("c1")), push.plain(), "another client's TS.MADD invalidates");
+            assertNull(a.readWithin(200), "one invalidation");
+
+            a.call("TS.GET", "c1");
+            Resp.Reply own = a.call("TS.MADD", "c1", "3", "3");
+            assertEquals(List.of(3L), own.plain(), "the reply comes first");
+            assertEquals(List.of("invalidate", List.of("c1")), a.readWithin(5000).plain(),
+                    "then the invalidation of the client's own write");
+
+            a.call("TS.GET", "c1");
+            assertEquals(4, integer(b.call("TS.ADD", "c1", "4", "4")));
+            assertEquals(List.of("invalidate", List.of("c1")), a.readWithin(5000).plain(), "TS.ADD invalidates");
         }
     }
 }
