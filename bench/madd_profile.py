@@ -178,10 +178,11 @@ def group(cat):
     m = re.match(r"server via (?:our C )?(\S+)(?: \(API frame skipped\): (\S+))?", cat)
     if not m:
         return GROUPS[9]
-    names = [m.group(1)] if m.group(1) not in ("floor_madd", "forward") else []
-    names += [m.group(2)] if m.group(2) else []
     if m.group(1) == "forward":
         return GROUPS[6]
+    # the leaf first (vts_write_open also closes keys), unless it is ambiguous (both malloc and free ask for sizes)
+    leaf = m.group(2) if m.group(2) and not m.group(2).startswith(("malloc_usable_size", "?", "[unknown]")) else None
+    names = ([leaf] if leaf else []) + ([m.group(1)] if m.group(1) not in ("floor_madd", "floor_madd_batch") else [])
     for n in names:
         if n.startswith(OPENING):
             return GROUPS[3]
