@@ -6,7 +6,7 @@ persistence) with the module loaded, feeds it through `valkey-cli --pipe` and re
 server-side cost per call from INFO commandstats. Ratios against a built-in command are
 measured in the same run on the same server, because the machines are shared and noisy.
 
-usage: bench/vts_bench.py [ingest|madd|memory|range|range-alone|range-helper|rules|ops|series-memory|memory-shapes|all]
+usage: bench/vts_bench.py [ingest|madd|madd-floor|memory|range|range-alone|range-helper|rules|ops|series-memory|memory-shapes|all]
        [--module target/libvalkeyts.so]
        bench/vts_bench.py ab|ab-ingest|ab-range --old OLD/libvalkeyts.so [--module target/libvalkeyts.so]
 """
@@ -171,6 +171,60 @@ def madd(module, series=1000, samples=1000, batch=100):
               % (n / m_time, n / x_time, x_time / m_time))
         print("  server side: TS.MADD %.0f ns/sample, XADD %.0f ns/sample; ratio %.2f"
               % (m_us * 1000 / batch, x_us * 1000, x_us * batch / m_us))
+    finally:
+        srv.close()
+
+
+def build_madd_floor():
+    """Compiles bench/reply_floor.c (a C module whose FLOOR.MADD makes TS.MADD's module API calls, nothing else)."""
+    out = os.path.join(ROOT, "target", "reply_floor.so")
+    subprocess.run(["gcc", "-O2", "-Wall", "-shared", "-fPIC", "-o", out, os.path.join(ROOT, "bench", "reply_floor.c")],
+                   check=True)
+    return out
+
+
+def madd_floor(module, series=1000, samples=1000, batch=100, rounds=3):
+    """TS.MADD, FLOOR.MADD and FLOOR.MADDBATCH (bench/reply_floor.c: the same module API calls
+    per triple, no sample stored; key by key, and in TS.MADD's order: all keys opened, then all
+    closed) over the same keys and samples, and XADD of the same samples, on one server; each
+    round from FLUSHALL; medians of the rounds' server-side ns per sample and of the ratios."""
+    m_cmds, x_cmds = madd_commands(series, samples, batch)
+    creates = b"".join(resp("TS.CREATE", "ts:%d" % s) for s in range(series))
+    head = b"*%d\r\n$7\r\nTS.MADD\r\n" % (1 + 3 * batch)
+
+    def renamed(name):
+        return b"".join(b"*%d\r\n$%d\r\n%s\r\n" % (1 + 3 * batch, len(name), name) + c[len(head):] for c in m_cmds)
+    payloads = [("ts.madd", b"".join(m_cmds)), ("floor.madd", renamed(b"FLOOR.MADD")),
+                ("floor.maddbatch", renamed(b"FLOOR.MADDBATCH"))]
+    x_payload = b"".join(x_cmds)
+    srv = Server(module, ["--loadmodule", build_madd_floor()])
+    rows = []
+    try:
+        for r in range(rounds + 1):  # round 0 warms up (JIT, allocator)
+            srv.cli("FLUSHALL")
+            srv.pipe(creates)
+            srv.cli("CONFIG", "RESETSTAT")
+            srv.pipe(x_payload)
+            for _, p in payloads:
+                srv.pipe(p)
+            if r == 0:
+                continue
+            x = srv.usec_per_call("xadd")[0] * 1000
+            row = [srv.usec_per_call(c)[0] * 1000 / batch for c, _ in payloads] + [x]
+            rows.append(row)
+            m, f, fb, _ = row
+            print("madd-floor round %d: TS.MADD %.0f ns/sample, FLOOR.MADD %.0f, FLOOR.MADDBATCH %.0f, XADD %.0f ns; "
+                  "XADD/TS.MADD %.2f, XADD/FLOOR.MADD %.2f, XADD/FLOOR.MADDBATCH %.2f, TS.MADD - FLOOR.MADD %.0f ns"
+                  % (r, m, f, fb, x, x / m, x / f, x / fb, m - f))
+            sys.stdout.flush()
+
+        def med(xs):
+            return sorted(xs)[len(xs) // 2]
+        print("madd-floor: medians of %d rounds: TS.MADD %.0f ns/sample, FLOOR.MADD %.0f, FLOOR.MADDBATCH %.0f, XADD %.0f; "
+              "XADD/TS.MADD %.2f, XADD/FLOOR.MADD %.2f, XADD/FLOOR.MADDBATCH %.2f, TS.MADD - FLOOR.MADD %.0f ns"
+              % (rounds, med([w[0] for w in rows]), med([w[1] for w in rows]), med([w[2] for w in rows]),
+                 med([w[3] for w in rows]), med([w[3] / w[0] for w in rows]), med([w[3] / w[1] for w in rows]),
+                 med([w[3] / w[2] for w in rows]), med([w[0] - w[1] for w in rows])))
     finally:
         srv.close()
 
@@ -627,17 +681,20 @@ def ab(old, new, rounds=3):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("what", nargs="?", default="all", choices=["ingest", "madd", "memory", "range", "range-alone", "range-helper", "rules", "series-memory",
-                                                         "memory-shapes", "ops", "ab", "ab-ingest", "ab-fresh", "ab-range", "all"])
+                                                         "memory-shapes", "ops", "madd-floor", "ab", "ab-ingest", "ab-fresh", "ab-range", "all"])
     ap.add_argument("--module", default=os.path.join(ROOT, "target", "libvalkeyts.so"))
     ap.add_argument("--old", help="ab: the old build's libvalkeyts.so (its valkeyts.jar next to it)")
     ap.add_argument("--jvm-options", default="", help="ab-ingest, ab-range: JVM_OPTIONS for --module")
     ap.add_argument("--old-jvm-options", default="", help="ab-ingest, ab-range: JVM_OPTIONS for --old")
     ap.add_argument("--series", type=int, default=20000, help="series-memory: how many series")
-    ap.add_argument("--rounds", type=int, default=7, help="ab-ingest: alternating rounds (more on a noisy machine)")
+    ap.add_argument("--rounds", type=int, default=7, help="ab-ingest: alternating rounds (more on a noisy machine); madd-floor: rounds")
     ap.add_argument("--counts", default="0,1,10,100,1000", help="series-memory: sample counts, comma separated")
     a = ap.parse_args()
     if a.what == "series-memory":
         series_memory(a.module, a.series, tuple(int(c) for c in a.counts.split(",")))
+        return
+    if a.what == "madd-floor":
+        madd_floor(a.module, rounds=a.rounds)
         return
     if a.what == "ab":
         ab(a.old, a.module)

@@ -11,9 +11,11 @@
  * (vts.bridge.WriteKeys). args[i] is the argv index of write i's key name, or -1 to skip it.
  */
 
-/* Opens each key for writing; keys[i] is the open key (NULL when skipped) and series[i] the
- * series it holds, 0 when the key is empty, 1 when it holds another type. May expire keys (and
- * so run the type's unlink callback in Java): call it as an ordinary downcall. */
+/* Opens each key for writing; series[i] is the series it holds, 0 when the key is empty, 1 when
+ * it holds another type. keys[i] is the open key of an empty one (for storing a new series);
+ * a key that holds a value is closed at once (signalled as modified), keys[i] NULL, as for a
+ * skipped write. May expire keys (and so run the type's unlink callback in Java): call it as
+ * an ordinary downcall. */
 void vts_write_open(VMCtx *ctx, VMString **argv, const int32_t *args, int32_t n, VMType *type, VMKey **keys,
                     uintptr_t *series);
 

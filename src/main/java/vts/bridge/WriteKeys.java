@@ -97,7 +97,7 @@ public final class WriteKeys {
         }
     }
 
-    /** The open key of write i (0 if skipped). */
+    /** The open key of write i: only an empty key stays open (0 if skipped or if it holds a value). */
     public long keyAt(int i) { return Mem.getLong(keys + 8L * i); }
 
     /** The series of write i: its address, 0 for an empty key, {@link #OTHER_TYPE}. */
