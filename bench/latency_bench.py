@@ -383,11 +383,15 @@ def cold(modules, variants, seconds, rounds, trap_log, keep_log, module_args=(""
                 load(srv)
                 srv.pipe(MRANGE * 30)
                 mixed_from = time.time() - t0
+                with open(os.path.join(srv.dir, "server.log"), errors="replace") as f:
+                    warm = [ln.strip() for ln in f if "JIT warm-up" in ln]
                 ratios = {}
                 text = mixed(srv, seconds, "loop", ratios)
                 results[c].append(ratios)
                 print("round %d config %s (%s, JVM_OPTIONS %r, args %r), first %.0f s of mixed load, %.1f s after start:\n%s"
                       % (r, "ABCDEFGH"[c], module, opts, margs, seconds, mixed_from, text))
+                for ln in warm:
+                    print("  server log: " + ln)
                 srv.proc.terminate()
                 srv.proc.wait(timeout=60)
                 if trap_log:

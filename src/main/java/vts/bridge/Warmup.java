@@ -29,7 +29,7 @@ import vts.series.SeriesCursor;
  * failure is logged and ignored: the module loads either way.
  */
 public final class Warmup {
-    private static final int SERIES = 32;
+    private static final int SERIES = 32, MIN_ROUNDS = 3;
     private static final String[] AGGS = {"avg", "sum", "min", "max", "range", "count", "first", "last", "std.p",
             "std.s", "var.p", "var.s", "twa", "countnan", "countall", "p50", "p99.9"};
     private static final long T0 = 1_700_000_000_000L;
@@ -65,10 +65,14 @@ public final class Warmup {
             Warmup w = new Warmup(ctxA, ctxB);
             int rounds = 0;
             try {
-                long end = t0 + budgetMs * 1_000_000L;
+                // the budget, but at least MIN_ROUNDS whole rounds (up to 4x the budget): profiles are
+                // only kept once C1 has compiled a method, so on a busy machine, where the compiler
+                // threads wait for a CPU, a round run interpreted leaves little behind
+                long end = t0 + budgetMs * 1_000_000L, cap = t0 + 4 * budgetMs * 1_000_000L;
                 do {
-                    w.round(rounds++, end);
-                } while (System.nanoTime() < end);
+                    w.round(rounds, rounds < MIN_ROUNDS ? cap : end);
+                    rounds++;
+                } while (System.nanoTime() < end || (rounds < MIN_ROUNDS && System.nanoTime() < cap));
             } finally {
                 w.close();
             }
