@@ -42,8 +42,8 @@ public final class Warmup {
     private final long ptrs, lens, buf;
     private final long[] series = new long[SERIES];
     private final byte[][] keys = new byte[SERIES][];
-    private final AggregationEngine engine = new AggregationEngine();
-    private final SeriesCursor cursor = new SeriesCursor();
+    private AggregationEngine engine;
+    private SeriesCursor cursor;
     private int errors, adds;
 
     private Warmup(long ctxA, long ctxB) {
@@ -100,25 +100,38 @@ public final class Warmup {
     }
 
     /**
-     * The private label index TS.MRANGE queries: INDEXED ids (region 4 values, metric 3, grp
-     * 500), each standing for series[id % SERIES], so that its bitmaps take the shapes of a
-     * large index's (bit blocks, arrays, small sets) and its key ranks get built.
+     * The private label index TS.MRANGE queries: BATCHES x BATCH ids (labels region 4 values,
+     * metric 3, grp 500), id i standing for series[i % SERIES], so that its bitmaps take the
+     * shapes of a large index's (bit blocks, arrays, small sets). Each round replaces its oldest
+     * batch of keys by a new one, so that queries meet unranked keys and rank rebuilds run.
      */
-    private static final int INDEXED = 20_000;
+    private static final int BATCH = 5_000, BATCHES = 4;
     private LabelIndex index;
 
-    private LabelIndex buildIndex() {
-        LabelIndex x = new LabelIndex();
-        for (int i = 0; i < INDEXED; i++) {
-            x.put(("warm:" + i).getBytes(StandardCharsets.US_ASCII),
+    private void putBatch(int b) {
+        for (int i = b * BATCH; i < (b + 1) * BATCH; i++) {
+            index.put(("warm:" + i).getBytes(StandardCharsets.US_ASCII),
                     new String[] {"region", "r" + (i % 4), "metric", "m" + (i % 3), "grp", "g" + (i % 500)}, 0);
         }
-        return x;
+    }
+
+    private void removeBatch(int b) {
+        for (int i = b * BATCH; i < (b + 1) * BATCH; i++) index.remove(("warm:" + i).getBytes(StandardCharsets.US_ASCII));
     }
 
     /** One round: fresh series, writes of one data shape each, then reads of every kind; all freed. */
     private void round(int no, long end) {
-        if (index == null) index = buildIndex();
+        if (index == null) {
+            index = new LabelIndex();
+            for (int b = 0; b < BATCHES; b++) putBatch(b);
+        } else {
+            removeBatch(no - 1);
+            putBatch(no - 1 + BATCHES);
+        }
+        // fresh per round, so that their buffers grow again: the first large chunk a client
+        // reads takes the same path (the shared engines of the commands grow once, early)
+        engine = new AggregationEngine();
+        cursor = new SeriesCursor();
         try {
             for (int i = 0; i < SERIES; i++) {
                 keys[i] = ("warm:" + no + ":" + i).getBytes(StandardCharsets.US_ASCII);
