@@ -29,10 +29,11 @@ import vts.series.SeriesCursor;
  * failure is logged and ignored: the module loads either way.
  */
 public final class Warmup {
+    static final int SHAPES = 8;
     private static final int SERIES = 32, MIN_ROUNDS = 3;
     // the common aggregators only: with twa, std/var and quantiles warmed up as well, C2 compiled
     // their branches into the aggregation loop and ab-range's avg and max looked slower
-    private static final String[] AGGS = {"avg", "sum", "min", "max", "range", "count", "first", "last"};
+    static final String[] AGGS = {"avg", "sum", "min", "max", "range", "count", "first", "last"};
     private static final long T0 = 1_700_000_000_000L;
 
     /** Two contexts whose replies go nowhere, taken in turn as commands of different clients. */
@@ -166,7 +167,7 @@ public final class Warmup {
             case 2 -> 100 + rnd.nextInt(300);
             default -> 400 + rnd.nextInt(500);
         };
-        int shape = (i * 7 + no) % 8;
+        int shape = (i * 7 + no) % SHAPES;
         long step = (i + no) % 3 == 0 ? 1000 : 1 + rnd.nextInt(5000);
         long ts = T0 + rnd.nextInt(100_000);
         long s = series[i];
@@ -180,7 +181,7 @@ public final class Warmup {
             if (d < 2 && k > 0 && dups) t -= step; // a duplicate of an earlier sample (or out of order)
             else if (d == 2 && k > 0) t -= 1 + rnd.nextInt(50_000); // out of order
             else ts += (i + no) % 4 == 1 ? 1 + rnd.nextInt((int) step * 2) : step;
-            String v = value(shape, k);
+            String v = value(rnd, shape, k);
             add(s, key(i), Long.toString(t), v);
         }
     }
@@ -188,7 +189,7 @@ public final class Warmup {
     private String key(int i) { return new String(keys[i], StandardCharsets.US_ASCII); }
 
     /** The text of sample k of a series of the given shape, as clients send it. */
-    private String value(int shape, int k) {
+    static String value(SplittableRandom rnd, int shape, int k) {
         if (rnd.nextInt(200) == 0) return rnd.nextBoolean() ? "nan" : "-0";
         return switch (shape) {
             case 0 -> Integer.toString(rnd.nextInt(1000));
