@@ -365,28 +365,33 @@ def traps(path, mixed_from):
     return counts
 
 
-def cold(modules, variants, seconds, rounds, trap_log, keep_log):
-    configs = [(m, v) for m in modules for v in variants]
+def cold(modules, variants, seconds, rounds, trap_log, keep_log, module_args=("",)):
+    # a configuration: (module, JVM_OPTIONS, extra module arguments such as "jit-warmup 0")
+    configs = [(m, v, x) for m in modules for v in variants for x in module_args]
     results = {c: [] for c in range(len(configs))}
     for r in range(rounds):
         order = list(range(len(configs)))
         if r % 2:
             order.reverse()  # alternate who goes first
         for c in order:
-            module, opts = configs[c]
+            module, opts, margs = configs[c]
             if trap_log:
                 opts = (opts + " -XX:+UnlockDiagnosticVMOptions -XX:+LogCompilation -XX:LogFile=%s" % trap_log).strip()
             t0 = time.time()
-            srv = vb.Server(module, ["JVM_OPTIONS", opts] if opts else [])
+            srv = vb.Server(module, (["JVM_OPTIONS", opts] if opts else []) + margs.split())
             try:
                 load(srv)
                 srv.pipe(MRANGE * 30)
                 mixed_from = time.time() - t0
+                with open(os.path.join(srv.dir, "server.log"), errors="replace") as f:
+                    warm = [ln.strip() for ln in f if "JIT warm-up" in ln]
                 ratios = {}
                 text = mixed(srv, seconds, "loop", ratios)
                 results[c].append(ratios)
-                print("round %d config %s (%s, JVM_OPTIONS %r), first %.0f s of mixed load, %.1f s after start:\n%s"
-                      % (r, "ABCDEFGH"[c], module, configs[c][1], seconds, mixed_from, text))
+                print("round %d config %s (%s, JVM_OPTIONS %r, args %r), first %.0f s of mixed load, %.1f s after start:\n%s"
+                      % (r, "ABCDEFGH"[c], module, opts, margs, seconds, mixed_from, text))
+                for ln in warm:
+                    print("  server log: " + ln)
                 srv.proc.terminate()
                 srv.proc.wait(timeout=60)
                 if trap_log:
@@ -402,8 +407,8 @@ def cold(modules, variants, seconds, rounds, trap_log, keep_log):
                 srv.close()
             sys.stdout.flush()
     print("max/p99 per client over %d fresh servers each: median (min-max) [per round]" % rounds)
-    for c, (module, opts) in enumerate(configs):
-        print("config %s: %s, JVM_OPTIONS %r" % ("ABCDEFGH"[c], module, opts))
+    for c, (module, opts, margs) in enumerate(configs):
+        print("config %s: %s, JVM_OPTIONS %r, args %r" % ("ABCDEFGH"[c], module, opts, margs))
         for name in CLIENTS:
             xs = [res[name][0] for res in results[c] if name in res]
             p99 = [res[name][1] for res in results[c] if name in res]
@@ -520,11 +525,13 @@ def main():
     ap.add_argument("--driver", choices=["procs", "loop"], action="append",
                     help="mixed: one client process per connection (procs, the default), or all connections "
                          "from one loop; give both to run each in every round")
+    ap.add_argument("--module-args", action="append",
+                    help="cold: extra module arguments, e.g. \"jit-warmup 0\"; give several (\"\" = none) to compare")
     ap.add_argument("--keep-log", metavar="DIR", help="copy each server's log (JVM -Xlog output lands there) into DIR")
     a = ap.parse_args()
     modules = a.module or [os.path.join(vb.ROOT, "target", "libvalkeyts.so")]
     if a.workload == "cold":
-        return cold(modules, a.jvm_options or [""], a.seconds, a.rounds, a.trap_log, a.keep_log)
+        return cold(modules, a.jvm_options or [""], a.seconds, a.rounds, a.trap_log, a.keep_log, a.module_args or [""])
     extra = ["JVM_OPTIONS", a.jvm_options[0]] if a.jvm_options and a.jvm_options[0] else []
     servers = []
     try:

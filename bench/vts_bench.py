@@ -685,6 +685,9 @@ def main():
     ap.add_argument("--module", default=os.path.join(ROOT, "target", "libvalkeyts.so"))
     ap.add_argument("--old", help="ab: the old build's libvalkeyts.so (its valkeyts.jar next to it)")
     ap.add_argument("--jvm-options", default="", help="ab-ingest, ab-range: JVM_OPTIONS for --module")
+    ap.add_argument("--module-args", default="", help="ab-ingest, ab-range: extra module arguments for --module, "
+                    "e.g. \"jit-warmup 0\"")
+    ap.add_argument("--old-module-args", default="", help="ab-ingest, ab-range: extra module arguments for --old")
     ap.add_argument("--old-jvm-options", default="", help="ab-ingest, ab-range: JVM_OPTIONS for --old")
     ap.add_argument("--series", type=int, default=20000, help="series-memory: how many series")
     ap.add_argument("--rounds", type=int, default=7, help="ab-ingest: alternating rounds (more on a noisy machine); madd-floor: rounds")
@@ -700,10 +703,12 @@ def main():
         ab(a.old, a.module)
         return
     if a.what == "ab-ingest":
-        ab_ingest(a.old, a.module, rounds=a.rounds, extra=(jvm_args(a.old_jvm_options), jvm_args(a.jvm_options)))
+        ab_ingest(a.old, a.module, rounds=a.rounds, extra=(jvm_args(a.old_jvm_options) + a.old_module_args.split(),
+                                                           jvm_args(a.jvm_options) + a.module_args.split()))
         return
     if a.what == "ab-range":
-        ab_range(a.old, a.module, extra=(jvm_args(a.old_jvm_options), jvm_args(a.jvm_options)))
+        ab_range(a.old, a.module, extra=(jvm_args(a.old_jvm_options) + a.old_module_args.split(),
+                                         jvm_args(a.jvm_options) + a.module_args.split()))
         return
     if a.what == "ab-fresh":  # TS.MADD into fresh series: every chunk grows from empty
         ab_fresh(a.old, a.module, rounds=a.rounds)

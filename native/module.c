@@ -26,6 +26,7 @@
 #include "rts_load.h"
 #include "series.h"
 #include "vm_api.h"
+#include "warmup.h"
 #include "write.h"
 
 #ifndef VTS_JAVA_HOME
@@ -567,6 +568,9 @@ static int key_is(const char *k, const char *legacy, const char *modern) {
     return strcasecmp(k, legacy) == 0 || strcasecmp(k, modern) == 0;
 }
 
+/* JIT warm-up at load, ms (module argument jit-warmup; 0 = none) */
+static long long g_warmup_ms = VTS_WARMUP_MS_DEFAULT;
+
 static int parse_load_args(VMString **argv, int argc, jvm_args *ja, char *err, size_t errlen) {
     if (argc % 2) {
         snprintf(err, errlen, "module arguments must be name value pairs");
@@ -582,6 +586,10 @@ static int parse_load_args(VMString **argv, int argc, jvm_args *ja, char *err, s
         else if (strcasecmp(k, "JVM_LIB") == 0) ja->jvm_lib = strdup(v);
         else if (strcasecmp(k, "CLASSPATH") == 0) ja->classpath = strdup(v);
         else if (strcasecmp(k, "JVM_OPTIONS") == 0) ja->jvm_options = strdup(v);
+        else if (key_is(k, "JIT_WARMUP", "jit-warmup")) { /* ms of JIT warm-up at load (native/warmup.c) */
+            if (parse_i64(v, 0, 60000, &n)) goto bad;
+            g_warmup_ms = n;
+        }
         else if (key_is(k, "RETENTION_POLICY", "ts-retention-policy")) {
             if (parse_i64(v, 0, LLONG_MAX, &n)) goto bad;
             g_cfg.retention = n;
@@ -796,6 +804,7 @@ __attribute__((visibility("default"))) int ValkeyModule_OnLoad(VMCtx *ctx, VMStr
         VM_SubscribeToServerEvent(ctx, loop_event, on_eventloop) != VM_OK ||
         VM_SubscribeToKeyspaceEvents(ctx, VM_NOTIFY_GENERIC | VM_NOTIFY_LOADED, on_keyspace) != VM_OK)
         return fail(ctx, "cannot subscribe to server events");
+    vts_warmup(ctx, g_warmup_ms); /* last: everything it runs is set up */
     return VM_OK;
 }
 

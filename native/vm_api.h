@@ -275,6 +275,9 @@ typedef int (*VMConfigApply)(VMCtx *ctx, void *privdata, VMString **err);
     X(int, ReplyWithNull, (VMCtx *ctx)) \
     X(void, ReplySetArrayLength, (VMCtx *ctx, long len)) \
     X(void, ReplySetMapLength, (VMCtx *ctx, long len)) \
+    /* the JIT warm-up's reply sink (native/warmup.c) */ \
+    X(VMCtx *, GetThreadSafeContext, (VMBlockedClient *bc)) \
+    X(void, FreeThreadSafeContext, (VMCtx *ctx)) \
     /* blocking reads (native/blocking.c) */ \
     X(VMBlockedClient *, BlockClientOnKeysWithFlags, (VMCtx *ctx, VMCmdFunc reply_callback, VMCmdFunc timeout_callback, void (*free_privdata)(VMCtx *, void *), long long timeout_ms, VMString **keys, int numkeys, void *privdata, int flags)) \
     X(void *, GetBlockedClientPrivateData, (VMCtx *ctx)) \

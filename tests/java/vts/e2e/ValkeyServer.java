@@ -107,6 +107,17 @@ public final class ValkeyServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Keeps the module's default JIT warm-up at load (README "JIT warm-up"); without this the
+         * tests' servers load with {@code jit-warmup 0}, to start fast.
+         */
+        public Builder defaultJitWarmup() {
+            defaultJitWarmup = true;
+            return this;
+        }
+
+        private boolean defaultJitWarmup;
+
         /** One config directive, e.g. {@code config("save", "3600", "1")}; repeated names add lines. */
         public Builder config(String name, String... values) {
             config.computeIfAbsent(name, k -> new ArrayList<>()).add(String.join(" ", quoteAll(values)));
@@ -142,6 +153,7 @@ public final class ValkeyServer implements AutoCloseable {
 
     private final Path module;
     private final List<String> moduleArgs;
+    private final boolean defaultJitWarmup;
     private final Map<String, List<String>> config;
     private final String replicaOfHost;
     private final int replicaOfPort;
@@ -160,6 +172,8 @@ public final class ValkeyServer implements AutoCloseable {
     private ValkeyServer(Builder b) {
         this.module = b.module;
         this.moduleArgs = List.copyOf(b.moduleArgs);
+        this.defaultJitWarmup = b.defaultJitWarmup
+                || b.moduleArgs.stream().anyMatch(a -> a.equalsIgnoreCase("jit-warmup") || a.equalsIgnoreCase("JIT_WARMUP"));
         this.config = new LinkedHashMap<>(b.config);
         this.replicaOfHost = b.replicaOfHost;
         this.replicaOfPort = b.replicaOfPort;
@@ -459,6 +473,7 @@ public final class ValkeyServer implements AutoCloseable {
         if (module != null) {
             c.append("loadmodule ").append(quote(module.toString()));
             for (String a : moduleArgs) c.append(' ').append(quote(a));
+            if (!defaultJitWarmup) c.append(" jit-warmup 0"); // ~300 starts: no 1.5 s warm-up each
             c.append('\n');
         }
         if (replicaOfHost != null) c.append("replicaof ").append(replicaOfHost).append(' ').append(replicaOfPort).append('\n');

@@ -117,6 +117,12 @@ public final class Bridge {
         }
     }
 
+    /** The id the shim dispatches command name (upper case) by, or -1 (for the JIT warm-up). */
+    static int commandId(String name) {
+        for (int i = 0; i < names.length; i++) if (names[i].equals(name)) return i;
+        return -1;
+    }
+
     private static final long OOM_MESSAGE = Reply.cstring("ERR TSDB: out of Java heap memory; command not executed");
     private static final long INTERNAL_MESSAGE = Reply.cstring("ERR TSDB: internal error");
 

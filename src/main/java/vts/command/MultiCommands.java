@@ -237,44 +237,52 @@ public final class MultiCommands {
     /** TS.MRANGE on this node: the selected samples of each readable matching series. */
     static List<Row> mrangeLocal(Selection sel, RangeQuery q, boolean reverse, boolean needLabels) {
         List<Row> rows = new ArrayList<>(sel.size());
-        long[] tsFilter = q.filterByTs();
-        ValueFilter vf = q.filterByValue();
-        long limit = q.count() < 0 ? Long.MAX_VALUE : q.count();
         for (int i = 0; i < sel.size(); i++) {
-            long view = 0;
             try {
                 long s = sel.series(i);
-                if (s == 0) continue;
-                Row r = new Row(sel.keys[i], needLabels ? labelBytes(s) : null, 16);
-                // LATEST on a compaction: query a copy with the open bucket's sample, as TS.RANGE
-                view = vts.compaction.Compaction.latestView(sel.ctx, s, q, sel.keys[i]);
-                if (view != 0) s = view;
-                rows.add(r);
-                if (q.aggregation() != null) {
-                    vts.query.BucketLimit.check(s, q, reverse);
-                    r.cols = q.aggregation().aggregators().size();
-                    ENGINE.run(s, q, reverse, (t, vals) -> {
-                        r.add(t, vals);
-                        return true;
-                    });
-                    continue;
-                }
-                long from = Math.max(q.from(), Series.minVisibleTs(s));
-                if (from > q.to() || limit == 0 || (tsFilter != null && tsFilter.length == 0)) continue;
-                SeriesCursor c = CURSOR.reset(s, from, q.to(), reverse);
-                while (r.n < limit && c.next()) {
-                    long t = c.ts;
-                    double v = c.value;
-                    if (tsFilter != null && java.util.Arrays.binarySearch(tsFilter, t) < 0) continue;
-                    if (vf != null && !(v >= vf.min() && v <= vf.max())) continue;
-                    r.add(t, v);
-                }
+                if (s != 0) addRow(rows, sel.ctx, s, sel.keys[i], q, reverse, needLabels, ENGINE, CURSOR);
             } finally {
-                vts.compaction.Compaction.release(view);
                 sel.release();
             }
         }
         return rows;
+    }
+
+    /** Appends the row of series s (at key) for q: TS.MRANGE's work per series (and the JIT warm-up's). */
+    static void addRow(List<Row> rows, long ctx, long s, byte[] key, RangeQuery q, boolean reverse, boolean needLabels,
+            AggregationEngine engine, SeriesCursor cursor) {
+        long view = 0;
+        try {
+            Row r = new Row(key, needLabels ? labelBytes(s) : null, 16);
+            // LATEST on a compaction: query a copy with the open bucket's sample, as TS.RANGE
+            view = vts.compaction.Compaction.latestView(ctx, s, q, key);
+            if (view != 0) s = view;
+            rows.add(r);
+            if (q.aggregation() != null) {
+                vts.query.BucketLimit.check(s, q, reverse);
+                r.cols = q.aggregation().aggregators().size();
+                engine.run(s, q, reverse, (t, vals) -> {
+                    r.add(t, vals);
+                    return true;
+                });
+                return;
+            }
+            long[] tsFilter = q.filterByTs();
+            ValueFilter vf = q.filterByValue();
+            long limit = q.count() < 0 ? Long.MAX_VALUE : q.count();
+            long from = Math.max(q.from(), Series.minVisibleTs(s));
+            if (from > q.to() || limit == 0 || (tsFilter != null && tsFilter.length == 0)) return;
+            SeriesCursor c = cursor.reset(s, from, q.to(), reverse);
+            while (r.n < limit && c.next()) {
+                long t = c.ts;
+                double v = c.value;
+                if (tsFilter != null && java.util.Arrays.binarySearch(tsFilter, t) < 0) continue;
+                if (vf != null && !(v >= vf.min() && v <= vf.max())) continue;
+                r.add(t, v);
+            }
+        } finally {
+            vts.compaction.Compaction.release(view);
+        }
     }
 
     // ================================================================ commands

@@ -187,7 +187,7 @@ public final class SeriesCommands {
      * otherwise stored under the open key and announced (index, ts-compaction-policy);
      * rule destinations follow the write.
      */
-    private static void addAndKeep(long ctx, long key, byte[] name, long s, boolean created, long ts, double v,
+    static void addAndKeep(long ctx, long key, byte[] name, long s, boolean created, long ts, double v,
             int policy) {
         int rc = Series.add(s, ts, v, policy);
         if (rc < 0) {
