@@ -40,14 +40,7 @@ public final class CommandWarmup {
 
     /** TS.GET's reply for s. */
     public static void get(long ctx, long s) {
-        boolean resp3 = Reply.resp3(ctx);
-        if (Series.totalSamples(s) == 0) {
-            Reply.array(ctx, 0);
-            return;
-        }
-        Reply.array(ctx, 2);
-        Reply.integer(ctx, Series.lastTs(s));
-        Reply.value(ctx, Series.lastValue(s), resp3);
+        SeriesCommands.replyLast(ctx, s, Reply.resp3(ctx));
     }
 
     /** TS.RANGE / TS.REVRANGE of s (the key argument is only parsed). */

@@ -399,6 +399,11 @@ public final class SeriesCommands {
         boolean resp3 = vts.bridge.ReadKeys.resp3();
         // rules: LATEST on a compaction reports the open bucket
         if (latest && vts.compaction.Compaction.replyLatest(ctx, s, a.address(1), a.length(1), resp3)) return;
+        replyLast(ctx, s, resp3);
+    }
+
+    /** TS.GET's reply for s: [timestamp, value] of its last sample, or [] when empty. */
+    static void replyLast(long ctx, long s, boolean resp3) {
         if (Series.totalSamples(s) == 0) {
             Reply.array(ctx, 0);
             return;
