@@ -66,43 +66,19 @@ typedef void (*KeyEventFn)(int kind, VMCtx *ctx, int db, const char *key, size_t
 static KeyEventFn g_key_event;
 
 #define STACK_ARGS 32
-/* Argument arrays for larger commands (TS.MADD: 301 arguments for 100 samples), kept between
- * commands instead of two allocations and frees per command; a command run while another one is
- * in Java (nested) gets its own. Main thread only. */
-static const char **g_arg_ptrs;
-static size_t *g_arg_lens;
-static int g_arg_cap, g_arg_busy;
-#define KEEP_ARGS 4096
-
 static int forward(int id, VMCtx *ctx, VMString **argv, int argc) {
     if ((id == 21 || id == 22) && nrange_keys_request(ctx, argv, argc)) return VM_OK; /* key positions only */
     const char *sp[STACK_ARGS];
     size_t sl[STACK_ARGS];
     const char **ptrs = sp;
     size_t *lens = sl;
-    int kept = 0;
-    if (argc > STACK_ARGS && !g_arg_busy && argc <= KEEP_ARGS) {
-        if (argc > g_arg_cap) {
-            int cap = argc < 2 * g_arg_cap ? 2 * g_arg_cap : argc;
-            if (cap > KEEP_ARGS) cap = KEEP_ARGS;
-            VM_Free(g_arg_ptrs);
-            VM_Free(g_arg_lens);
-            g_arg_ptrs = VM_Alloc((size_t)cap * sizeof(*g_arg_ptrs));
-            g_arg_lens = VM_Alloc((size_t)cap * sizeof(*g_arg_lens));
-            g_arg_cap = cap;
-        }
-        ptrs = g_arg_ptrs;
-        lens = g_arg_lens;
-        kept = g_arg_busy = 1;
-    } else if (argc > STACK_ARGS) {
+    if (argc > STACK_ARGS) {
         ptrs = VM_Alloc((size_t)argc * sizeof(*ptrs));
         lens = VM_Alloc((size_t)argc * sizeof(*lens));
     }
     for (int i = 0; i < argc; i++) ptrs[i] = VM_StringPtrLen(argv[i], &lens[i]);
     int rc = g_dispatch(id, ctx, argv, ptrs, lens, argc);
-    if (kept) {
-        g_arg_busy = 0;
-    } else if (argc > STACK_ARGS) {
+    if (argc > STACK_ARGS) {
         VM_Free(ptrs);
         VM_Free(lens);
     }
